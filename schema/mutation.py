@@ -1,0 +1,79 @@
+"""Running a mutation: one transaction, committed on success, rolled back on any error.
+
+Services never commit; this is the unit of work for GraphQL writes. Expected failures
+come back as ``UserError`` data, never as a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.base import Info
+from schema.errors import UserError
+from server.access import Actor
+from server.db import unit_of_work
+from server.db_errors import is_retryable, to_domain_error
+from server.errors import DomainError, ErrorCode
+from server.limits import service as limits
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Failed:
+    errors: list[UserError]
+
+
+async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]) -> T | Failed:
+    ctx = info.context
+    if ctx.actor is None:
+        return Failed([UserError.of(DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to do that."))])
+    actor = ctx.actor
+    if not await _within_write_limits(info, actor):
+        return Failed(
+            [
+                UserError.of(
+                    DomainError(
+                        ErrorCode.RATE_LIMITED,
+                        "You are making changes very quickly. Wait a minute and try again.",
+                    )
+                )
+            ]
+        )
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with ctx.lock, ctx.sessionmaker() as session, session.begin():
+                result = await work(session, actor)
+        except DomainError as error:
+            return Failed([UserError.of(error)])
+        except DBAPIError as error:
+            if is_retryable(error) and attempt < ATTEMPTS:
+                log.info("retrying mutation after %s", error.orig)
+                continue
+            translated = to_domain_error(error)
+            if translated is None:
+                raise
+            log.warning("database refused a mutation: %s", error.orig)
+            return Failed([UserError.of(translated)])
+        else:
+            ctx.forget_loaded()
+            return result
+    raise AssertionError("unreachable")
+
+
+async def _within_write_limits(info: Info, actor: Actor) -> bool:
+    """Counted in a transaction of its own, so refused and failed writes count too."""
+    ctx = info.context
+    client = ctx.request.client
+    async with unit_of_work(ctx.sessionmaker) as session:
+        return await limits.allow_write(
+            session, ctx.settings.rate_limits, actor.person_id, client.host if client else "unknown"
+        )

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import strawberry
+
+from schema.base import Info, Node, PageInfo, encode_cursor, gid, page, split_page
+from schema.loaders import Keyed
+from schema.people.types import person
+from schema.refs import AreaRef, CommentConnectionRef, ConversationRef, PersonRef, StoryRef
+from server.proposals.models import Proposal, ProposalStatus
+
+
+@strawberry.type(name="Proposal", description="A candidate action-plan item.")
+class ProposalType(Node):
+    id: strawberry.ID
+    title: str
+    description: str
+    status: ProposalStatus
+    created_at: datetime
+    updated_at: datetime
+    themes: list[str]
+    status_reason: str | None = strawberry.field(
+        description="Why it was declined (or merged), when it was."
+    )
+    model: strawberry.Private[Proposal]
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> ProposalType:
+        return cls(
+            id=gid("Proposal", proposal.id),
+            title=proposal.title,
+            description=proposal.description,
+            status=proposal.status,
+            created_at=proposal.created_at,
+            updated_at=proposal.updated_at,
+            themes=list(proposal.themes),
+            status_reason=proposal.status_reason,
+            model=proposal,
+        )
+
+    @strawberry.field
+    async def area(self, info: Info) -> AreaRef:
+        from schema.areas.types import AreaType
+
+        area = await info.context.loaders.area.load(self.model.area_id)
+        assert area is not None
+        return AreaType.of(area)
+
+    @strawberry.field(
+        description='Display name only: no role, kind or organisation ("lanyards off").'
+    )
+    async def author(self, info: Info) -> PersonRef:
+        return await person(info, self.model.author_id)
+
+    @strawberry.field(description="The conversation it came from, if any.")
+    async def origin(self, info: Info) -> ConversationRef | None:
+        from schema.conversations.types import ConversationType
+
+        if self.model.conversation_id is None:
+            return None
+        conversation = await info.context.loaders.conversation.load(self.model.conversation_id)
+        return ConversationType.of(conversation) if conversation else None
+
+    @strawberry.field(description="The story it grew from, if any.")
+    async def origin_story(self, info: Info) -> StoryRef | None:
+        from schema.conversations.types import StoryType
+
+        if self.model.story_id is None:
+            return None
+        loaders = info.context.loaders
+        story = await loaders.story.load(self.model.story_id)
+        if story is None:
+            return None
+        conversation = await loaders.conversation.load(story.conversation_id)
+        assert conversation is not None
+        return StoryType.of(story, conversation.area_id)
+
+    @strawberry.field(description="The proposal this one was merged into.")
+    async def merged_into(self, info: Info) -> ProposalType | None:
+        if self.model.merged_into_id is None:
+            return None
+        target = await info.context.loaders.proposal.load(self.model.merged_into_id)
+        return ProposalType.of(target) if target else None
+
+    @strawberry.field(description="Comments not hidden by moderation, replies included.")
+    async def comment_count(self, info: Info) -> int:
+        return await info.context.loaders.comment_count.load(self.model.id)
+
+    @strawberry.field(description="Top-level comments, oldest first; replies nest beneath.")
+    async def comments(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> CommentConnectionRef:
+        from schema.comments.types import CommentConnection
+
+        requested = page(first, after)
+        rows = await info.context.loaders.proposal_threads.load(Keyed(self.model.id, requested))
+        shown, more = split_page(rows, requested)
+        return CommentConnection.of(shown, more)
+
+
+@strawberry.type(name="ProposalEdge")
+class ProposalEdge:
+    cursor: str
+    node: ProposalType
+
+
+@strawberry.type(name="ProposalConnection")
+class ProposalConnection:
+    edges: list[ProposalEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def of(cls, rows: Sequence[Proposal], has_next: bool, total: int) -> ProposalConnection:
+        edges = [ProposalEdge(cursor=encode_cursor(p.id), node=ProposalType.of(p)) for p in rows]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=total,
+        )

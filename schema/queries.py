@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import strawberry
+
+from schema import permissions
+from schema.actions.types import ActionType, MilestoneType, UpdateType
+from schema.areas.types import AreaType
+from schema.audit.types import AuditEventConnection
+from schema.base import Info, Node, page, split_page
+from schema.comments.types import CommentType
+from schema.conversations.types import ConversationType, StoryType
+from schema.people.types import PersonType
+from schema.permissions import IsAuthenticated
+from schema.proposals.types import ProposalType
+from schema.teams.types import CoreTeamType
+from schema.voting.types import VotingRoundType
+from server.areas import repository as areas_repo
+from server.ids import from_global_id
+
+
+async def resolve_node(info: Info, type_name: str, pk: int) -> Node | None:
+    """Any readable object by type and primary key; None when there is no such thing."""
+    loaders = info.context.loaders
+    match type_name:
+        case "Area":
+            area = await loaders.area.load(pk)
+            return AreaType.of(area) if area else None
+        case "Person":
+            person = await loaders.person.load(pk)
+            return PersonType.of(person) if person else None
+        case "Conversation":
+            conversation = await loaders.conversation.load(pk)
+            return ConversationType.of(conversation) if conversation else None
+        case "Story":
+            story = await loaders.story.load(pk)
+            if story is None:
+                return None
+            conversation = await loaders.conversation.load(story.conversation_id)
+            assert conversation is not None
+            return StoryType.of(story, conversation.area_id)
+        case "Proposal":
+            proposal = await loaders.proposal.load(pk)
+            return ProposalType.of(proposal) if proposal else None
+        case "Comment":
+            comment = await loaders.comment.load(pk)
+            return CommentType.of(comment) if comment else None
+        case "VotingRound":
+            voting_round = await loaders.round.load(pk)
+            return VotingRoundType.of(voting_round) if voting_round else None
+        case "CoreTeam":
+            team = await loaders.team.load(pk)
+            return CoreTeamType.of(team) if team else None
+        case "Action":
+            action = await loaders.action.load(pk)
+            return ActionType.of(action) if action else None
+        case "Update":
+            update = await loaders.update.load(pk)
+            return UpdateType.of(update) if update else None
+        case "Milestone":
+            milestone = await loaders.plan.milestone.load(pk)
+            return MilestoneType.of(milestone) if milestone else None
+    return None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        decoded = from_global_id(id)
+        if decoded is None:
+            return None
+        return await resolve_node(info, *decoded)
+
+    @strawberry.field(description="The signed-in person, or null.")
+    async def viewer(self, info: Info) -> PersonType | None:
+        actor = info.context.actor
+        if actor is None:
+            return None
+        person = await info.context.loaders.person.load(actor.person_id)
+        return PersonType.of(person) if person else None
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="Every area, by name.")
+    async def areas(self, info: Info) -> list[AreaType]:
+        return [AreaType.of(a) for a in await info.context.read(areas_repo.all_areas)]
+
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def area(self, info: Info, slug: str) -> AreaType | None:
+        area = await info.context.read(areas_repo.by_slug, slug)
+        return AreaType.of(area) if area else None
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="The audit log, newest first: an area's (and beneath it) for its admins; "
+        "without areaSlug, everything an admin of a top-level area oversees. Null for "
+        "everyone else.",
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        area_slug: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> AuditEventConnection | None:
+        requested = page(first, after)
+        area_id = None
+        if area_slug is not None:
+            area = await info.context.read(areas_repo.by_slug, area_slug)
+            if area is None:
+                return None
+            area_id = area.id
+        rows = await permissions.audit_events(info, area_id, requested.after_id, requested.limit)
+        if rows is None:
+            return None
+        shown, more = split_page(rows, requested)
+        return AuditEventConnection.of(shown, more)

@@ -1,0 +1,1 @@
+"""Levelground server: domain, database, services and the Starlette app."""

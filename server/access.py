@@ -1,0 +1,89 @@
+"""Who may do what, where: the one place permission rules live.
+
+Roles are granted per area and hold in every area beneath it. Each of participant <
+facilitator < admin includes the ones before it; board is read-only and includes nothing
+else. Services call :meth:`Actor.require`; GraphQL and web pages only translate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.areas import repository as areas_repo
+from server.areas.tree import AreaTree
+from server.errors import DomainError, ErrorCode, Forbidden
+from server.people.models import Role
+
+
+class Scope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+# Which held roles satisfy a required role.
+SATISFIES: dict[Role, frozenset[Role]] = {
+    Role.PARTICIPANT: frozenset({Role.PARTICIPANT, Role.FACILITATOR, Role.ADMIN}),
+    Role.FACILITATOR: frozenset({Role.FACILITATOR, Role.ADMIN}),
+    Role.ADMIN: frozenset({Role.ADMIN}),
+    Role.BOARD: frozenset({Role.BOARD}),
+}
+
+
+@dataclass
+class Actor:
+    """The signed-in person (or API client acting for one) behind a request."""
+
+    person_id: int
+    scopes: frozenset[Scope]
+    grants: dict[int, set[Role]] = field(default_factory=dict)
+    _tree: AreaTree | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(
+        cls, person_id: int, scopes: Iterable[Scope], grants: Iterable[tuple[int, Role]]
+    ) -> Actor:
+        by_area: dict[int, set[Role]] = {}
+        for area_id, role in grants:
+            by_area.setdefault(area_id, set()).add(role)
+        return cls(person_id=person_id, scopes=frozenset(scopes), grants=by_area)
+
+    async def tree(self, session: AsyncSession) -> AreaTree:
+        if self._tree is None:
+            self._tree = AreaTree(await areas_repo.parent_map(session))
+        return self._tree
+
+    def share_tree(self, other: Actor) -> None:
+        """Reuse another actor's already loaded tree (same request, same snapshot)."""
+        self._tree = other._tree
+
+    def forget_tree(self) -> None:
+        """Call after the area tree changed within this request."""
+        self._tree = None
+
+    async def has_role(self, session: AsyncSession, area_id: int, role: Role) -> bool:
+        accepted = SATISFIES[role]
+        tree = await self.tree(session)
+        return any(self.grants.get(a, set()) & accepted for a in tree.ancestors(area_id))
+
+    async def is_admin_anywhere(self) -> bool:
+        return any(Role.ADMIN in roles for roles in self.grants.values())
+
+    def require_scope(self, scope: Scope) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"This token does not have the '{scope}' scope.")
+
+    async def require(self, session: AsyncSession, area_id: int, role: Role) -> None:
+        """A write in ``area_id`` needing ``role``: FORBIDDEN otherwise."""
+        self.require_scope(Scope.WRITE)
+        if not await self.has_role(session, area_id, role):
+            raise Forbidden(f"You need to be a {role.value} here to do that.")
+
+
+def require_actor(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in first.")
+    return actor

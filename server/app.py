@@ -1,0 +1,102 @@
+"""The Starlette app: GraphQL (HTTP + WebSocket), web pages, static files, health."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from schema import build_schema
+from schema.view import GraphQLEndpoint, GraphQLView
+from server.auth.jwt import JwksCache
+from server.auth.oidc import build_registry
+from server.auth.request import Authenticator
+from server.config import Settings
+from server.db import create_engine, create_sessionmaker
+from server.events import EventHub
+from server.voting.scheduler import run_round_closer
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to reach the database means not ready
+        return JSONResponse({"status": "unavailable", "error": type(error).__name__}, 503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
+    """The app for ``database_url`` (default: ``DATABASE_URL``). Migrations are applied by
+    the caller (``levelground serve`` does it before starting)."""
+    settings = settings or Settings()
+    url = database_url or settings.database_url
+    if not url:
+        raise RuntimeError("No database: set DATABASE_URL or run `levelground serve`.")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(url, pool_size=settings.db_pool_size)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.hub = hub = EventHub(url)
+        app.state.authenticator = Authenticator(app.state.sessionmaker, settings, JwksCache())
+        app.state.oauth = build_registry(settings.oidc_providers, app.state.sessionmaker)
+        await hub.start()
+        closer = asyncio.create_task(
+            run_round_closer(app.state.sessionmaker, settings.round_closer_interval)
+        )
+        try:
+            yield
+        finally:
+            closer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await closer
+            await hub.stop()
+            await engine.dispose()
+
+    view = GraphQLView(
+        build_schema(production=settings.is_production),
+        graphql_ide=None if settings.is_production else "graphiql",
+        allow_queries_via_get=False,
+    )
+    graphql = GraphQLEndpoint(view)
+    from web.auth import routes as auth_routes
+    from web.exports import routes as export_routes
+    from web.routes import routes as web_routes
+    from web.routes import static_directory
+
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Mount("/static", StaticFiles(directory=static_directory(), check_dir=False), name="static"),
+        *web_routes(),
+        *export_routes(),
+        *auth_routes(settings),
+    ]
+    from web.i18n import LanguageMiddleware
+
+    return Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[Middleware(LanguageMiddleware)],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,65 @@
+"""The audit log: an append-only record of who did what to what."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.people.models import Role
+
+if TYPE_CHECKING:
+    from server.access import Actor
+
+from server.audit import repository
+from server.audit.models import AuditEvent
+
+
+async def record(
+    session: AsyncSession,
+    actor_id: int | None,
+    verb: str,
+    subject: tuple[str, int],
+    *,
+    area_id: int | None = None,
+    **data: Any,
+) -> None:
+    subject_type, subject_id = subject
+    await repository.append(
+        session,
+        actor_id=actor_id,
+        verb=verb,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        area_id=area_id,
+        data=data,
+    )
+
+
+async def events(
+    session: AsyncSession, actor: Actor, *, area_id: int | None, after_id: int | None, limit: int
+) -> list[AuditEvent] | None:
+    """The audit log, for admins only: an area's admins read what happened in it and
+    beneath it; admins of a top-level area also read events tied to no area (sign-ins,
+    registrations). None for anyone else, as if there were no log."""
+    tree = await actor.tree(session)
+    if area_id is not None:
+        if area_id not in tree or not await actor.has_role(session, area_id, Role.ADMIN):
+            return None
+        return await repository.page(
+            session,
+            area_ids=tree.descendants(area_id),
+            include_unplaced=False,
+            after_id=after_id,
+            limit=limit,
+        )
+    roots = [r for r in tree.roots() if await actor.has_role(session, r, Role.ADMIN)]
+    if not roots:
+        return None
+    return await repository.page(
+        session,
+        area_ids=[a for root in roots for a in tree.descendants(root)],
+        include_unplaced=True,
+        after_id=after_id,
+        limit=limit,
+    )

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.models import ApiToken, BrowserSession, ExternalIdentity, OAuthState
+
+
+async def add(session: AsyncSession, token: ApiToken) -> ApiToken:
+    session.add(token)
+    await session.flush()
+    return token
+
+
+async def live_by_hash(session: AsyncSession, token_hash: str, now: datetime) -> ApiToken | None:
+    return await session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_hash,
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+        )
+    )
+
+
+async def by_prefix(session: AsyncSession, prefix: str) -> ApiToken | None:
+    return await session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+
+
+async def revoke(session: AsyncSession, token_id: int, now: datetime) -> None:
+    await session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def revoke_named(session: AsyncSession, person_id: int, name: str, now: datetime) -> None:
+    await session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.person_id == person_id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
+        )
+        .values(revoked_at=now)
+    )
+
+
+async def touch(session: AsyncSession, token_id: int, now: datetime, every: timedelta) -> None:
+    """Record use, unless another request just did."""
+    await session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < now - every,
+            ),
+        )
+        .values(last_used_at=now)
+    )
+
+
+async def add_session(session: AsyncSession, browser_session: BrowserSession) -> BrowserSession:
+    session.add(browser_session)
+    await session.flush()
+    return browser_session
+
+
+async def live_session(
+    session: AsyncSession, id_hash: str, now: datetime, idle_since: datetime
+) -> BrowserSession | None:
+    return await session.scalar(
+        select(BrowserSession).where(
+            BrowserSession.id_hash == id_hash,
+            BrowserSession.revoked_at.is_(None),
+            BrowserSession.expires_at > now,
+            BrowserSession.last_seen_at > idle_since,
+        )
+    )
+
+
+async def touch_session(
+    session: AsyncSession, session_id: int, now: datetime, every: timedelta
+) -> None:
+    await session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.id == session_id, BrowserSession.last_seen_at < now - every)
+        .values(last_seen_at=now)
+    )
+
+
+async def revoke_session(session: AsyncSession, id_hash: str, now: datetime) -> int | None:
+    """Revoke one session; the person it belonged to, if it was live."""
+    result = await session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.id_hash == id_hash, BrowserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(BrowserSession.person_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def forget_ended_sessions(session: AsyncSession, person_id: int, before: datetime) -> None:
+    await session.execute(
+        delete(BrowserSession).where(
+            BrowserSession.person_id == person_id,
+            or_(BrowserSession.expires_at < before, BrowserSession.revoked_at < before),
+        )
+    )
+
+
+async def revoke_sessions_of(session: AsyncSession, person_id: int, now: datetime) -> int:
+    result = await session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.person_id == person_id, BrowserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(BrowserSession.id)
+    )
+    return len(result.all())
+
+
+async def identity(session: AsyncSession, issuer: str, subject: str) -> ExternalIdentity | None:
+    return await session.scalar(
+        select(ExternalIdentity).where(
+            ExternalIdentity.issuer == issuer, ExternalIdentity.subject == subject
+        )
+    )
+
+
+async def add_identity(session: AsyncSession, identity: ExternalIdentity) -> ExternalIdentity:
+    session.add(identity)
+    await session.flush()
+    return identity
+
+
+async def oauth_state(session: AsyncSession, key: str, now: datetime) -> str | None:
+    return await session.scalar(
+        select(OAuthState.value).where(OAuthState.key == key, OAuthState.expires_at > now)
+    )
+
+
+async def put_oauth_state(
+    session: AsyncSession, key: str, value: str, expires_at: datetime
+) -> None:
+    statement = insert(OAuthState).values(key=key, value=value, expires_at=expires_at)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+        )
+    )
+
+
+async def delete_oauth_state(session: AsyncSession, key: str) -> None:
+    await session.execute(delete(OAuthState).where(OAuthState.key == key))
+
+
+async def forget_expired_oauth_states(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(OAuthState).where(OAuthState.expires_at <= now))

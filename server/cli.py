@@ -1,0 +1,376 @@
+"""The ``levelground`` command: serve, migrate, seed-demo, area add, token issue/revoke,
+person grant/revoke."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.config import Settings
+from server.db import create_engine, create_sessionmaker, database_url, migrate, unit_of_work
+from server.errors import DomainError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Levelground: participatory action plans.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+token_app = typer.Typer(help="API tokens for GraphQL clients.", no_args_is_help=True)
+area_app = typer.Typer(help="Areas (the city and its neighbourhoods).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(area_app, name="area")
+person_app = typer.Typer(help="People's roles in areas.", no_args_is_help=True)
+app.add_typer(person_app, name="person")
+
+
+class KindOption(StrEnum):
+    resident = "resident"
+    professional = "professional"
+
+
+class RoleOption(StrEnum):
+    participant = "participant"
+    facilitator = "facilitator"
+    board = "board"
+    admin = "admin"
+
+
+class ScopeOption(StrEnum):
+    read = "read"
+    write = "write"
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def run_in_database(
+    work: Callable[[AsyncSession], Awaitable[T]], *, migrate_first: bool = True
+) -> T:
+    """Run ``work`` in one transaction against DATABASE_URL or the embedded database."""
+    settings = Settings()
+    with database_url(settings) as url:
+        if migrate_first:
+            migrate(url)
+
+        async def go() -> T:
+            engine = create_engine(url, pool_size=1)
+            try:
+                async with unit_of_work(create_sessionmaker(engine)) as session:
+                    return await work(session)
+            finally:
+                await engine.dispose()
+
+        try:
+            return asyncio.run(go())
+        except DomainError as error:
+            fail(error.message)
+            raise AssertionError("unreachable") from error
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply pending database migrations."""
+    settings = Settings()
+    with database_url(settings) as url:
+        migrate(url)
+    typer.echo("Database is up to date.", err=True)
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo (Coventry, Willenhall, a conversation, votes, actions) if absent."""
+    from server import demo
+
+    created = run_in_database(demo.seed)
+    typer.echo("Demo data loaded." if created else "Demo data already present.", err=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Start the database if needed, migrate, seed the demo once, and serve."""
+    import uvicorn
+
+    from server import demo
+    from server.app import create_app
+
+    settings = Settings()
+    host = host or settings.host
+    port = port or settings.port
+    with database_url(settings) as url:
+        migrate(url)
+
+        async def prepare(session: AsyncSession) -> str | None:
+            if settings.seed_demo and await demo.seed(session):
+                typer.echo("Loaded the demo data.", err=True)
+            if settings.demo_token and not settings.is_production and await demo.has_demo(session):
+                return await demo_token(session)
+            return None
+
+        async def go() -> str | None:
+            engine = create_engine(url, pool_size=1)
+            try:
+                async with unit_of_work(create_sessionmaker(engine)) as session:
+                    return await prepare(session)
+            finally:
+                await engine.dispose()
+
+        token = asyncio.run(go())
+        public = settings.public_url or f"http://{host}:{port}"
+        typer.echo(f"\nLevelground is running at {public}/", err=True)
+        typer.echo(f"GraphiQL: {public}/graphql", err=True)
+        if token:
+            typer.echo(
+                "Demo token (admin of Coventry, valid 1 day); in GraphiQL's headers put\n"
+                f'  {{"Authorization": "Bearer {token}"}}\n',
+                err=True,
+            )
+        uvicorn.run(create_app(settings, database_url=url), host=host, port=port, log_level="info")
+
+
+async def demo_token(session: AsyncSession) -> str:
+    from server import clock
+    from server.access import Scope
+    from server.auth import repository as tokens_repo
+    from server.auth import tokens
+    from server.demo import DEMO_EMAIL, DEMO_TOKEN_NAME
+    from server.people import repository as people_repo
+
+    person = await people_repo.by_email(session, DEMO_EMAIL)
+    assert person is not None
+    await tokens_repo.revoke_named(session, person.id, DEMO_TOKEN_NAME, clock.now())
+    issued = await tokens.issue(
+        session,
+        person_id=person.id,
+        name=DEMO_TOKEN_NAME,
+        scopes={Scope.READ, Scope.WRITE},
+        expires_in=timedelta(days=1),
+    )
+    return issued.plaintext
+
+
+@area_app.command("add")
+def area_add(
+    slug: Annotated[str, typer.Argument(help="Short name used in URLs, e.g. willenhall.")],
+    name: Annotated[str, typer.Argument(help="Display name, e.g. Willenhall.")],
+    parent: Annotated[str | None, typer.Option(help="Slug of the area it sits in.")] = None,
+) -> None:
+    """Add an area (the first one needs no parent)."""
+    from server import validation
+    from server.areas import service as areas
+
+    async def work(session: AsyncSession) -> str:
+        parent_area = await areas.get_by_slug(session, parent, ["parent"]) if parent else None
+        areas.check_slug(slug, ["slug"])
+        clean = validation.text(name, ["name"], max_length=120, label="Name")
+        area = await areas.add_area(
+            session, name=clean, slug=slug, parent=parent_area, actor_id=None
+        )
+        return area.slug
+
+    created = run_in_database(work)
+    typer.echo(f"Added area {created}.", err=True)
+
+
+class ExportWhat(StrEnum):
+    priorities = "priorities"
+    actions = "actions"
+
+
+class ExportFormatOption(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command("export")
+def export_command(
+    area: Annotated[str, typer.Argument(help="Slug of the area, e.g. coventry.")],
+    what: Annotated[ExportWhat, typer.Option(help="priorities or actions.")] = ExportWhat.actions,
+    fmt: Annotated[
+        ExportFormatOption, typer.Option("--format", help="csv or json.")
+    ] = ExportFormatOption.csv,
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output).")
+    ] = None,
+    theme: Annotated[str | None, typer.Option(help="Only proposals with this theme.")] = None,
+    include_children: Annotated[
+        bool, typer.Option(help="Include the areas beneath (the default).")
+    ] = True,
+) -> None:
+    """Export an area's priorities or action plan, with a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from server.actions import export
+    from server.actions.filters import PlanFilter
+    from server.areas import service as areas
+
+    kind = export.ExportKind(what.value)
+    encoding = export.ExportFormat(fmt.value)
+    partial = output.with_name(output.name + ".part") if output else None
+
+    async def work(session: AsyncSession) -> int:
+        found = await areas.get_by_slug(session, area, ["area"])
+        prepared = await export.open_export(
+            session,
+            export.OPERATOR,
+            found,
+            kind,
+            include_children=include_children,
+            filters=PlanFilter(theme=theme),
+        )
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with (
+            Progress(*columns, console=Console(stderr=True)) as progress,
+            partial.open("w", encoding="utf-8", newline="")
+            if partial
+            else contextlib.nullcontext(sys.stdout) as out,
+        ):
+            task = progress.add_task(f"{kind.value} of {found.slug}", total=prepared.total)
+            async for chunk in export.encode(
+                prepared, encoding, on_rows=lambda n: progress.advance(task, n)
+            ):
+                out.write(chunk)
+        return prepared.total
+
+    try:
+        total = run_in_database(work)
+    except BaseException:
+        if partial:
+            partial.unlink(missing_ok=True)
+        raise
+    if partial and output:
+        partial.replace(output)
+    typer.echo(f"Exported {total} {what.value} of {area}.", err=True)
+
+
+@token_app.command("issue")
+def token_issue(
+    email: Annotated[str, typer.Option(help="The person's email (created if new).")],
+    name: Annotated[str | None, typer.Option(help="Display name for a new person.")] = None,
+    kind: Annotated[KindOption | None, typer.Option(help="resident or professional.")] = None,
+    role: Annotated[
+        list[RoleOption] | None, typer.Option(help="Role to grant (repeatable).")
+    ] = None,
+    area: Annotated[list[str] | None, typer.Option(help="Area slug for each --role.")] = None,
+    scope: Annotated[
+        ScopeOption, typer.Option(help="read, or write (which includes read).")
+    ] = ScopeOption.read,
+    expires_in_days: Annotated[int, typer.Option(help="Days until the token expires.")] = 90,
+) -> None:
+    """Issue an API token; it is printed once, alone on its line, and stored as a hash."""
+    from server.access import Scope
+    from server.areas import service as areas
+    from server.auth import tokens
+    from server.people import service as people
+    from server.people.models import PersonKind, Role
+
+    roles = role or []
+    slugs = area or []
+    if len(roles) != len(slugs):
+        fail("give one --area for each --role (and no --area without a --role).")
+    if not 1 <= expires_in_days <= 3650:
+        fail("--expires-in-days must be between 1 and 3650.")
+
+    async def work(session: AsyncSession) -> str:
+        person, _ = await people.ensure_person(
+            session,
+            email=email,
+            display_name=name,
+            kind=PersonKind(kind.value) if kind else None,
+        )
+        for role_option, slug in zip(roles, slugs, strict=True):
+            target = await areas.get_by_slug(session, slug, ["area"])
+            await people.grant(session, person, target, Role(role_option.value), None)
+        issued = await tokens.issue(
+            session,
+            person_id=person.id,
+            name=f"cli token for {email}",
+            scopes={Scope(scope.value)},
+            expires_in=timedelta(days=expires_in_days),
+        )
+        return issued.plaintext
+
+    plaintext = run_in_database(work)
+    sys.stdout.write(plaintext + "\n")
+    sys.stdout.flush()
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_prefix: Annotated[str, typer.Argument(help="The token's prefix (or the whole token).")],
+) -> None:
+    """Revoke a token at once."""
+    from server.auth import tokens
+
+    async def work(session: AsyncSession) -> str:
+        return (await tokens.revoke(session, token_prefix)).prefix
+
+    prefix = run_in_database(work)
+    typer.echo(f"Revoked token lg_{prefix}.", err=True)
+
+
+def _role_change(email: str, role: RoleOption, area: str, *, grant: bool) -> str:
+    from server.areas import service as areas
+    from server.errors import NotFound
+    from server.people import repository as people_repo
+    from server.people import service as people
+    from server.people.models import Role
+
+    async def work(session: AsyncSession) -> str:
+        person = await people_repo.by_email(session, people.check_email(email))
+        if person is None:
+            raise NotFound(f"Person with email {email}")
+        target = await areas.get_by_slug(session, area, ["area"])
+        if grant:
+            if await people.grant(session, person, target, Role(role.value), None):
+                return f"Granted {role.value} in {area} to {email}."
+            return f"{email} already holds {role.value} in {area}."
+        await people.revoke(session, person, target, Role(role.value), None)
+        return f"Revoked {role.value} in {area} from {email}."
+
+    return run_in_database(work)
+
+
+@person_app.command("grant")
+def person_grant(
+    email: Annotated[str, typer.Argument(help="The person's email.")],
+    role: Annotated[RoleOption, typer.Option(help="participant, facilitator, board or admin.")],
+    area: Annotated[str, typer.Option(help="Area slug; the role holds beneath it too.")],
+) -> None:
+    """Grant a role in an area (and every area beneath it)."""
+    typer.echo(_role_change(email, role, area, grant=True), err=True)
+
+
+@person_app.command("revoke")
+def person_revoke(
+    email: Annotated[str, typer.Argument(help="The person's email.")],
+    role: Annotated[RoleOption, typer.Option(help="participant, facilitator, board or admin.")],
+    area: Annotated[str, typer.Option(help="Area slug the role was granted in.")],
+) -> None:
+    """Revoke a role granted in an area."""
+    typer.echo(_role_change(email, role, area, grant=False), err=True)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

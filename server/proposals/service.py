@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import validation
+from server.access import Actor
+from server.areas import service as areas
+from server.audit import service as audit
+from server.conversations import repository as conversations_repo
+from server.errors import DomainError, ErrorCode, InvalidInput, InvalidState, NotFound
+from server.people.models import Role
+from server.proposals import repository
+from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
+
+MAX_THEMES = 5
+
+
+def clean_themes(themes: list[str] | None) -> list[str]:
+    if not themes:
+        return []
+    cleaned: list[str] = []
+    for index, theme in enumerate(themes):
+        value = validation.text(theme, ["themes", index], max_length=40, label="Theme").lower()
+        if value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > MAX_THEMES:
+        raise InvalidInput(f"Choose at most {MAX_THEMES} themes.", ["themes"])
+    return cleaned
+
+
+async def get(session: AsyncSession, proposal_id: int, field: list[str]) -> Proposal:
+    proposal = await repository.by_id(session, proposal_id)
+    if proposal is None:
+        raise NotFound("Proposal", field)
+    return proposal
+
+
+async def propose_item(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    area_slug: str,
+    title: str,
+    description: str,
+    conversation_id: int | None,
+    story_id: int | None = None,
+    themes: list[str] | None = None,
+) -> Proposal:
+    area = await areas.get_by_slug(session, area_slug, ["areaSlug"])
+    await actor.require(session, area.id, Role.PARTICIPANT)
+    title = validation.text(title, ["title"], max_length=200, label="Title")
+    description = validation.text(
+        description, ["description"], max_length=10_000, label="Description", multiline=True
+    )
+    if conversation_id is not None:
+        conversation = await conversations_repo.by_id(session, conversation_id)
+        if conversation is None:
+            raise NotFound("Conversation", ["conversationId"])
+        tree = await actor.tree(session)
+        if conversation.area_id not in tree.ancestors(area.id):
+            raise InvalidInput("That conversation took place in another area.", ["conversationId"])
+    if story_id is not None:
+        story = await conversations_repo.story_by_id(session, story_id)
+        if story is None:
+            raise NotFound("Story", ["storyId"])
+        if conversation_id is None:
+            conversation_id = story.conversation_id
+        elif story.conversation_id != conversation_id:
+            raise InvalidInput("That story was told at another conversation.", ["storyId"])
+    proposal = Proposal(
+        area_id=area.id,
+        title=title,
+        description=description,
+        author_id=actor.person_id,
+        conversation_id=conversation_id,
+        story_id=story_id,
+        themes=clean_themes(themes),
+        status=ProposalStatus.OPEN,
+    )
+    await repository.add(session, proposal)
+    await audit.record(
+        session, actor.person_id, "proposal.created", ("Proposal", proposal.id), area_id=area.id
+    )
+    return proposal
+
+
+async def edit_proposal(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    *,
+    title: str | None,
+    description: str | None,
+    themes: list[str] | None,
+) -> Proposal:
+    """Authors (and facilitators) edit open proposals; the old text is kept as a revision."""
+    proposal = await repository.for_update(session, proposal_id)
+    if proposal is None:
+        raise NotFound("Proposal", ["proposalId"])
+    if proposal.author_id == actor.person_id:
+        await actor.require(session, proposal.area_id, Role.PARTICIPANT)
+    else:
+        await actor.require(session, proposal.area_id, Role.FACILITATOR)
+    if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.SHORTLISTED):
+        raise InvalidState(f"A {proposal.status.value} proposal can no longer be edited.")
+    await repository.add(
+        session,
+        ProposalRevision(
+            proposal_id=proposal.id,
+            title=proposal.title,
+            description=proposal.description,
+            edited_by_id=actor.person_id,
+        ),
+    )
+    if title is not None:
+        proposal.title = validation.text(title, ["title"], max_length=200, label="Title")
+    if description is not None:
+        proposal.description = validation.text(
+            description, ["description"], max_length=10_000, label="Description", multiline=True
+        )
+    if themes is not None:
+        proposal.themes = clean_themes(themes)
+    await session.flush()
+    await audit.record(
+        session,
+        actor.person_id,
+        "proposal.edited",
+        ("Proposal", proposal.id),
+        area_id=proposal.area_id,
+    )
+    return proposal
+
+
+async def set_status(
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    status: ProposalStatus,
+    *,
+    reason: str | None = None,
+    merged_into_id: int | None = None,
+) -> Proposal:
+    """Facilitators shortlist, decline (with a reason), merge, or reopen proposals.
+
+    ADOPTED is reached only by adopting a priority.
+    """
+    proposal = await repository.for_update(session, proposal_id)
+    if proposal is None:
+        raise NotFound("Proposal", ["proposalId"])
+    await actor.require(session, proposal.area_id, Role.FACILITATOR)
+    if status is ProposalStatus.ADOPTED:
+        raise InvalidInput("Adopt a priority from a closed round instead.", ["status"])
+    if proposal.status is ProposalStatus.ADOPTED:
+        raise InvalidState("An adopted proposal's status follows its action.")
+    reason = validation.optional_text(reason, ["reason"], max_length=2000, label="Reason")
+    if status is ProposalStatus.DECLINED and reason is None:
+        raise InvalidInput("Say why the proposal is declined.", ["reason"])
+    target = None
+    if status is ProposalStatus.MERGED:
+        if merged_into_id is None:
+            raise InvalidInput("Choose the proposal to merge into.", ["mergedIntoId"])
+        target = await repository.by_id(session, merged_into_id)
+        if target is None:
+            raise NotFound("Proposal", ["mergedIntoId"])
+        if target.id == proposal.id or target.area_id != proposal.area_id:
+            raise InvalidInput("Merge into another proposal of the same area.", ["mergedIntoId"])
+        if target.status is ProposalStatus.MERGED:
+            raise DomainError(
+                ErrorCode.INVALID_STATE, "That proposal was itself merged.", ["mergedIntoId"]
+            )
+    proposal.status = status
+    proposal.status_reason = reason
+    proposal.merged_into_id = target.id if target else None
+    await session.flush()
+    await audit.record(
+        session,
+        actor.person_id,
+        f"proposal.{status.value}",
+        ("Proposal", proposal.id),
+        area_id=proposal.area_id,
+        reason=reason,
+        merged_into_id=merged_into_id,
+    )
+    return proposal

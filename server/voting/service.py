@@ -1,0 +1,384 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import clock, events, validation
+from server.access import Actor
+from server.areas import service as areas
+from server.audit import service as audit
+from server.errors import DomainError, ErrorCode, InvalidInput, InvalidState, NotFound
+from server.people import repository as people_repo
+from server.people.models import Role
+from server.proposals import repository as proposals_repo
+from server.proposals.models import ProposalStatus
+from server.voting import repository, results, rules
+from server.voting.models import (
+    MAX_DOTS_PER_PERSON,
+    Ballot,
+    BallotEntry,
+    Priority,
+    RankedTally,
+    ResultVisibility,
+    RoundState,
+    VotingMethod,
+    VotingRound,
+)
+
+MAX_BALLOT_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CastResult:
+    ballot: Ballot
+    entries: list[BallotEntry]
+    replayed: bool
+
+
+async def get(
+    session: AsyncSession, round_id: int, field: Sequence[str] = ("roundId",)
+) -> VotingRound:
+    voting_round = await repository.by_id(session, round_id)
+    if voting_round is None:
+        raise NotFound("Voting round", field)
+    return voting_round
+
+
+async def create_round(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    area_slug: str,
+    title: str,
+    method: VotingMethod,
+    proposal_ids: Sequence[int | None],
+    dots_per_person: int | None,
+    max_dots_per_item: int | None,
+    result_visibility: ResultVisibility,
+    closes_at: datetime | None,
+    ranked_tally: RankedTally = RankedTally.BORDA,
+) -> VotingRound:
+    area = await areas.get_by_slug(session, area_slug, ["areaSlug"])
+    await actor.require(session, area.id, Role.FACILITATOR)
+    title = validation.text(title, ["title"], max_length=200, label="Title")
+    _check_budget(method, dots_per_person, max_dots_per_item)
+    if ranked_tally is not RankedTally.BORDA and method is not VotingMethod.RANKED:
+        raise InvalidInput("Only ranked rounds choose a ranked tally.", ["rankedTally"])
+    if closes_at is not None and closes_at <= clock.now():
+        raise InvalidInput("The closing time must be in the future.", ["closesAt"])
+    if not proposal_ids:
+        raise InvalidInput("Put at least one proposal on the ballot.", ["proposalIds"])
+    if len(proposal_ids) > MAX_BALLOT_SIZE:
+        raise InvalidInput(f"A ballot holds at most {MAX_BALLOT_SIZE} proposals.", ["proposalIds"])
+    tree = await actor.tree(session)
+    in_scope = set(tree.descendants(area.id))
+    found = {p.id: p for p in await proposals_repo.by_ids(session, [p for p in proposal_ids if p])}
+    seen: set[int] = set()
+    for i, proposal_id in enumerate(proposal_ids):
+        path = ["proposalIds", str(i)]
+        proposal = found.get(proposal_id) if proposal_id is not None else None
+        if proposal is None or proposal.area_id not in in_scope:
+            raise NotFound("Proposal in this area", path)
+        if proposal.id in seen:
+            raise DomainError(ErrorCode.DUPLICATE_ENTRY, "That proposal is listed twice.", path)
+        if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.SHORTLISTED):
+            raise InvalidState(f"A {proposal.status.value} proposal cannot go on a ballot.", path)
+        seen.add(proposal.id)
+    voting_round = VotingRound(
+        area_id=area.id,
+        title=title,
+        method=method,
+        ranked_tally=ranked_tally,
+        state=RoundState.DRAFT,
+        dots_per_person=dots_per_person,
+        max_dots_per_item=max_dots_per_item,
+        result_visibility=result_visibility,
+        closes_at=closes_at,
+        created_by_id=actor.person_id,
+    )
+    await repository.add_round(session, voting_round, [p for p in proposal_ids if p is not None])
+    await audit.record(
+        session,
+        actor.person_id,
+        "round.created",
+        ("VotingRound", voting_round.id),
+        area_id=area.id,
+        method=method.value,
+    )
+    return voting_round
+
+
+def _check_budget(method: VotingMethod, dots: int | None, cap: int | None) -> None:
+    if method is VotingMethod.DOTS:
+        if dots is None or not 1 <= dots <= MAX_DOTS_PER_PERSON:
+            raise InvalidInput(
+                f"Dot voting needs between 1 and {MAX_DOTS_PER_PERSON} dots per person.",
+                ["dotsPerPerson"],
+            )
+        if cap is not None and not 1 <= cap <= dots:
+            raise InvalidInput(
+                "The most dots per proposal must be between 1 and the dots per person.",
+                ["maxDotsPerItem"],
+            )
+    else:
+        if dots is not None:
+            raise InvalidInput("Only dot voting has dots per person.", ["dotsPerPerson"])
+        if cap is not None:
+            raise InvalidInput("Only dot voting has a cap per proposal.", ["maxDotsPerItem"])
+
+
+async def open_round(session: AsyncSession, actor: Actor, round_id: int) -> VotingRound:
+    voting_round = await repository.locked(session, round_id, share=False)
+    if voting_round is None:
+        raise NotFound("Voting round", ["roundId"])
+    await actor.require(session, voting_round.area_id, Role.FACILITATOR)
+    if voting_round.state is not RoundState.DRAFT:
+        raise InvalidState(f"The round is already {voting_round.state.value}.")
+    now = clock.now()
+    if voting_round.closes_at is not None and voting_round.closes_at <= now:
+        raise InvalidState("The round's closing time has passed; set a new one first.")
+    voting_round.state = RoundState.OPEN
+    voting_round.opened_at = now
+    await session.flush()
+    await audit.record(
+        session,
+        actor.person_id,
+        "round.opened",
+        ("VotingRound", voting_round.id),
+        area_id=voting_round.area_id,
+    )
+    return voting_round
+
+
+async def close_round(session: AsyncSession, actor: Actor | None, round_id: int) -> VotingRound:
+    """Close an open round and freeze its result. ``actor`` None: the scheduled closer."""
+    voting_round = await repository.locked(session, round_id, share=False)
+    if voting_round is None:
+        raise NotFound("Voting round", ["roundId"])
+    if actor is not None:
+        await actor.require(session, voting_round.area_id, Role.FACILITATOR)
+    if voting_round.state is not RoundState.OPEN:
+        raise InvalidState(
+            "Only an open round can be closed."
+            if voting_round.state is RoundState.DRAFT
+            else "The round is already closed."
+        )
+    await _freeze(session, voting_round)
+    await audit.record(
+        session,
+        actor.person_id if actor else None,
+        "round.closed",
+        ("VotingRound", voting_round.id),
+        area_id=voting_round.area_id,
+        scheduled=actor is None,
+    )
+    await events.notify(session, events.ROUND_TALLY, str(voting_round.id))
+    return voting_round
+
+
+async def _freeze(session: AsyncSession, voting_round: VotingRound) -> None:
+    live = await results.compute(session, voting_round)
+    voting_round.state = RoundState.CLOSED
+    voting_round.closed_at = clock.now()
+    await session.flush()
+    titles = {
+        p.id: p.title
+        for p in await proposals_repo.by_ids(session, [row.proposal_id for row in live.rows])
+    }
+    canonical = results.canonical_snapshot(voting_round, live, titles)
+    await repository.add_snapshot(
+        session,
+        voting_round.id,
+        canonical,
+        results.snapshot_hash(canonical),
+        [
+            Priority(
+                round_id=voting_round.id,
+                proposal_id=row.proposal_id,
+                rank=row.rank,
+                score=row.score,
+                supporters=row.supporters,
+            )
+            for row in live.rows
+        ],
+    )
+
+
+async def close_next_due_round(session: AsyncSession) -> int | None:
+    """Close one open round whose ``closesAt`` has passed, if any. Rounds locked by
+    another process are skipped, so concurrent closers never close the same round."""
+    due = await repository.due_for_closing(session, clock.now(), limit=1)
+    if not due:
+        return None
+    await close_round(session, None, due[0])
+    return due[0]
+
+
+async def cast_ballot(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    round_id: int,
+    entries: Sequence[rules.EntryInput],
+    idempotency_key: str | None = None,
+    on_behalf_of: int | None = None,
+    override_own_ballot: bool = False,
+) -> CastResult:
+    """Cast, or re-cast (replacing), a ballot. One person, one ballot, one weight."""
+    voting_round = await repository.locked(session, round_id, share=True)
+    if voting_round is None:
+        raise NotFound("Voting round", ["roundId"])
+    assisted = on_behalf_of is not None
+    if on_behalf_of is not None:
+        await actor.require(session, voting_round.area_id, Role.FACILITATOR)
+        voter_id = await _assisted_voter(session, actor, voting_round, on_behalf_of)
+    else:
+        await actor.require(session, voting_round.area_id, Role.PARTICIPANT)
+        voter_id = actor.person_id
+    _require_open(voting_round)
+    if idempotency_key is not None:
+        idempotency_key = validation.text(
+            idempotency_key, ["idempotencyKey"], max_length=200, label="Idempotency key"
+        )
+    marks = rules.check(
+        rules.Rules(
+            method=voting_round.method,
+            ballot=set(await repository.candidates(session, voting_round.id)),
+            dots_per_person=voting_round.dots_per_person,
+            max_dots_per_item=voting_round.max_dots_per_item,
+        ),
+        entries,
+    )
+    await repository.lock_voter(session, voting_round.id, voter_id)
+    existing = await repository.ballot_of(session, voting_round.id, voter_id)
+    if idempotency_key is not None and await repository.cast_seen(
+        session, voting_round.id, voter_id, idempotency_key
+    ):
+        if existing is None:
+            raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
+        return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
+    if assisted and existing is not None and existing.assisted_by_id is None:
+        if not override_own_ballot:
+            raise InvalidState(
+                "This person cast their own ballot; replacing it needs an explicit override.",
+                ["onBehalfOf"],
+            )
+        await audit.record(
+            session,
+            actor.person_id,
+            "ballot.overridden",
+            ("VotingRound", voting_round.id),
+            area_id=voting_round.area_id,
+            voter_id=voter_id,
+        )
+    ballot_id = await repository.upsert_ballot(
+        session, voting_round.id, voter_id, actor.person_id if assisted else None
+    )
+    await repository.replace_entries(session, ballot_id, voting_round.id, marks)
+    await repository.log_cast(
+        session,
+        round_id=voting_round.id,
+        person_id=voter_id,
+        cast_by_id=actor.person_id,
+        assisted=assisted,
+        idempotency_key=idempotency_key,
+    )
+    if assisted:
+        await audit.record(
+            session,
+            actor.person_id,
+            "ballot.recorded_for",
+            ("VotingRound", voting_round.id),
+            area_id=voting_round.area_id,
+            voter_id=voter_id,
+        )
+    await events.notify(session, events.ROUND_TALLY, str(voting_round.id))
+    ballot = await repository.ballot_of(session, voting_round.id, voter_id)
+    assert ballot is not None
+    await session.refresh(ballot)
+    return CastResult(ballot, await repository.entries_of(session, [ballot_id]), False)
+
+
+async def _assisted_voter(
+    session: AsyncSession, actor: Actor, voting_round: VotingRound, person_id: int
+) -> int:
+    person = await people_repo.by_id(session, person_id)
+    if person is None:
+        raise NotFound("Person", ["onBehalfOf"])
+    voter = Actor.build(person.id, (), await people_repo.grants(session, person.id))
+    voter.share_tree(actor)
+    if not await voter.has_role(session, voting_round.area_id, Role.PARTICIPANT):
+        raise InvalidInput("That person is not a participant in this area.", ["onBehalfOf"])
+    return person.id
+
+
+def _require_open(voting_round: VotingRound) -> None:
+    closes_at = voting_round.closes_at
+    if voting_round.state is not RoundState.OPEN or (
+        closes_at is not None and closes_at <= clock.now()
+    ):
+        raise DomainError(
+            ErrorCode.ROUND_NOT_OPEN,
+            "This round is not open for voting."
+            if voting_round.state is not RoundState.CLOSED
+            else "This round has closed.",
+            ["roundId"],
+        )
+
+
+async def withdraw_ballot(session: AsyncSession, actor: Actor, round_id: int) -> VotingRound:
+    voting_round = await repository.locked(session, round_id, share=True)
+    if voting_round is None:
+        raise NotFound("Voting round", ["roundId"])
+    await actor.require(session, voting_round.area_id, Role.PARTICIPANT)
+    _require_open(voting_round)
+    await repository.lock_voter(session, voting_round.id, actor.person_id)
+    if not await repository.delete_ballot(session, voting_round.id, actor.person_id):
+        raise NotFound("Your ballot", ["roundId"])
+    await events.notify(session, events.ROUND_TALLY, str(voting_round.id))
+    return voting_round
+
+
+async def results_for(
+    session: AsyncSession, actor: Actor, voting_round: VotingRound
+) -> results.RoundResults | None:
+    """The round's results if this actor may see them now, else None (sealed)."""
+    if not await results.visible_to(session, actor, voting_round):
+        return None
+    return await results_unsealed(session, voting_round)
+
+
+async def results_unsealed(
+    session: AsyncSession, voting_round: VotingRound
+) -> results.RoundResults:
+    """Results without the sealing check: only for callers that already made it."""
+    if voting_round.state is RoundState.CLOSED:
+        (snapshot,) = await repository.snapshots(session, [voting_round.id])
+        return results.from_snapshot(voting_round.id, snapshot.canonical_json, snapshot.sha256)
+    return await results.compute(session, voting_round)
+
+
+async def area_priorities(
+    session: AsyncSession, actor: Actor, requests: Sequence[tuple[int, bool]]
+) -> list[list[Priority]]:
+    """For each (area, include_children): the priorities of the latest closed round of the
+    area (and of every area beneath it), area by area in tree order, then by rank."""
+    tree = await actor.tree(session)
+    areas_of = [tree.descendants(area_id) if deep else [area_id] for area_id, deep in requests]
+    wanted = sorted({a for group in areas_of for a in group})
+    latest = {r.area_id: r for r in await repository.latest_closed_per_area(session, wanted)}
+    by_round: dict[int, list[Priority]] = {}
+    for priority in await repository.priorities_for(session, [r.id for r in latest.values()]):
+        by_round.setdefault(priority.round_id, []).append(priority)
+    answers = []
+    for group in areas_of:
+        rows: list[Priority] = []
+        for area_id in group:
+            voting_round = latest.get(area_id)
+            if voting_round is not None and results.is_unsealed(voting_round, has_own_ballot=False):
+                rows.extend(by_round.get(voting_round.id, []))
+        answers.append(rows)
+    return answers

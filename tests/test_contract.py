@@ -1,0 +1,46 @@
+"""The served schema keeps every promise of ../shared/api/schema.graphql."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from graphql import build_client_schema, build_schema, get_introspection_query
+
+from schema import schema
+from tests.contract import CONTRACT, SHARED_CONTRACT, contract_schema, differences
+from tests.support import Api, World
+
+
+def test_contract_file_is_present() -> None:
+    assert CONTRACT.exists(), f"contract not found at {CONTRACT}"
+
+
+@pytest.mark.skipif(not SHARED_CONTRACT.exists(), reason="no shared workspace next to the repo")
+def test_vendored_contract_is_the_shared_one() -> None:
+    assert CONTRACT.read_text() == SHARED_CONTRACT.read_text(), (
+        "contract/schema.graphql differs from ../shared/api/schema.graphql: copy it again"
+    )
+
+
+def test_served_schema_has_no_breaking_change_against_the_contract() -> None:
+    assert differences(contract_schema(), build_schema(schema.as_str())) == []
+
+
+def test_comparison_catches_a_breaking_change() -> None:
+    """Guard against a comparison that cannot fail."""
+    contract = contract_schema()
+    broken = build_schema(
+        schema.as_str()
+        .replace("  turnout: Int!\n", "  turnout: Int\n", 1)
+        .replace("OVER_ITEM_CAP\n", "", 1)
+    )
+    found = differences(contract, broken)
+    assert any("turnout" in problem for problem in found)
+    assert any("OVER_ITEM_CAP" in problem for problem in found)
+
+
+async def test_introspection_over_http_matches_the_contract(api: Api) -> None:
+    world = await World(api).build()
+    response: httpx.Response = await api.post(get_introspection_query(), token=world.board.token)
+    served = build_client_schema(response.json()["data"])
+    assert differences(contract_schema(), served) == []

@@ -1,0 +1,114 @@
+"""Translations for pages: English complete, Polish second; the choice is remembered.
+
+Catalogs are the .po files under web/locale, read at start-up (no compile step). The
+language comes from ``?lang=`` (then remembered in a cookie), else the cookie, else the
+browser's Accept-Language, else English.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Mapping
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES: Mapping[str, str] = {"en": "English", "pl": "Polski"}
+DEFAULT = "en"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT)
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == DEFAULT or not po_file.exists():
+        return NullTranslations()
+    with po_file.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def gettext(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def _from_accept_language(header: str) -> str | None:
+    choices: list[tuple[float, str]] = []
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        language = tag.strip().lower().split("-", 1)[0]
+        if language in LANGUAGES:
+            choices.append((quality, language))
+    return max(choices)[1] if choices else None
+
+
+def choose_language(request: Request) -> tuple[str, bool]:
+    """(language, whether to remember it in the cookie)."""
+    asked = request.query_params.get("lang")
+    if asked is not None and asked in LANGUAGES:
+        return asked, asked != request.cookies.get(COOKIE)
+    remembered = request.cookies.get(COOKIE)
+    if remembered is not None and remembered in LANGUAGES:
+        return remembered, False
+    return _from_accept_language(request.headers.get("accept-language", "")) or DEFAULT, False
+
+
+class LanguageMiddleware:
+    """Sets the request's language for templates, and remembers an explicit choice."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        language, remember = choose_language(Request(scope))
+        token = _current.set(language)
+
+        async def send_with_cookie(message: Message) -> None:
+            if remember and message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append(
+                    "set-cookie",
+                    f"{COOKIE}={language}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax",
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            _current.reset(token)
+
+
+def template_globals() -> dict[str, Any]:
+    return {"languages": LANGUAGES, "current_language": current_language}
