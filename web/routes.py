@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from web import facilitator, resident
 from web.templating import WEB_ROOT
 
 
@@ -22,4 +23,4 @@ async def home(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/", home, name="home")]
+    return [Route("/", home, name="home"), *resident.routes(), *facilitator.routes()]
