@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from schema import permissions
 from schema.actions.types import ActionType, MilestoneType, UpdateType
@@ -9,6 +13,7 @@ from schema.audit.types import AuditEventConnection
 from schema.base import Info, Node, page, split_page
 from schema.comments.types import CommentType
 from schema.conversations.types import ConversationType, StoryType
+from schema.loaders import Loaders
 from schema.people.types import PersonType
 from schema.permissions import IsAuthenticated
 from schema.proposals.types import ProposalType
@@ -17,49 +22,37 @@ from schema.voting.types import VotingRoundType
 from server.areas import repository as areas_repo
 from server.ids import from_global_id
 
+# How each Node type is loaded (through the request's DataLoaders) and shown. A Story
+# also needs its conversation's area, for the consent-scope check its fields make.
+_NODES: dict[str, tuple[Callable[[Loaders], DataLoader[int, Any]], Callable[[Any], Node]]] = {
+    "Area": (lambda load: load.area, AreaType.of),
+    "Person": (lambda load: load.person, PersonType.of),
+    "Conversation": (lambda load: load.conversation, ConversationType.of),
+    "Proposal": (lambda load: load.proposal, ProposalType.of),
+    "Comment": (lambda load: load.comment, CommentType.of),
+    "VotingRound": (lambda load: load.round, VotingRoundType.of),
+    "CoreTeam": (lambda load: load.team, CoreTeamType.of),
+    "Action": (lambda load: load.action, ActionType.of),
+    "Update": (lambda load: load.update, UpdateType.of),
+    "Milestone": (lambda load: load.plan.milestone, MilestoneType.of),
+}
+
 
 async def resolve_node(info: Info, type_name: str, pk: int) -> Node | None:
     """Any readable object by type and primary key; None when there is no such thing."""
     loaders = info.context.loaders
-    match type_name:
-        case "Area":
-            area = await loaders.area.load(pk)
-            return AreaType.of(area) if area else None
-        case "Person":
-            person = await loaders.person.load(pk)
-            return PersonType.of(person) if person else None
-        case "Conversation":
-            conversation = await loaders.conversation.load(pk)
-            return ConversationType.of(conversation) if conversation else None
-        case "Story":
-            story = await loaders.story.load(pk)
-            if story is None:
-                return None
-            conversation = await loaders.conversation.load(story.conversation_id)
-            assert conversation is not None
-            return StoryType.of(story, conversation.area_id)
-        case "Proposal":
-            proposal = await loaders.proposal.load(pk)
-            return ProposalType.of(proposal) if proposal else None
-        case "Comment":
-            comment = await loaders.comment.load(pk)
-            return CommentType.of(comment) if comment else None
-        case "VotingRound":
-            voting_round = await loaders.round.load(pk)
-            return VotingRoundType.of(voting_round) if voting_round else None
-        case "CoreTeam":
-            team = await loaders.team.load(pk)
-            return CoreTeamType.of(team) if team else None
-        case "Action":
-            action = await loaders.action.load(pk)
-            return ActionType.of(action) if action else None
-        case "Update":
-            update = await loaders.update.load(pk)
-            return UpdateType.of(update) if update else None
-        case "Milestone":
-            milestone = await loaders.plan.milestone.load(pk)
-            return MilestoneType.of(milestone) if milestone else None
-    return None
+    if type_name == "Story":
+        story = await loaders.story.load(pk)
+        if story is None:
+            return None
+        conversation = await loaders.conversation.load(story.conversation_id)
+        assert conversation is not None
+        return StoryType.of(story, conversation.area_id)
+    if type_name not in _NODES:
+        return None
+    loader, show = _NODES[type_name]
+    found = await loader(loaders).load(pk)
+    return show(found) if found is not None else None
 
 
 @strawberry.type
