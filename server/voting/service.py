@@ -238,11 +238,22 @@ async def cast_ballot(
     else:
         await actor.require(session, voting_round.area_id, Role.PARTICIPANT)
         voter_id = actor.person_id
-    _require_open(voting_round)
     if idempotency_key is not None:
         idempotency_key = validation.text(
             idempotency_key, ["idempotencyKey"], max_length=200, label="Idempotency key"
         )
+    await repository.lock_voter(session, voting_round.id, voter_id)
+    existing = await repository.ballot_of(session, voting_round.id, voter_id)
+    # A retry answers as the original cast did, even once the round has closed (the
+    # first answer may have been lost on the way back): so this comes before the
+    # open-round check.
+    if idempotency_key is not None and await repository.cast_seen(
+        session, voting_round.id, voter_id, idempotency_key
+    ):
+        if existing is None:
+            raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
+        return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
+    _require_open(voting_round)
     marks = rules.check(
         rules.Rules(
             method=voting_round.method,
@@ -252,14 +263,6 @@ async def cast_ballot(
         ),
         entries,
     )
-    await repository.lock_voter(session, voting_round.id, voter_id)
-    existing = await repository.ballot_of(session, voting_round.id, voter_id)
-    if idempotency_key is not None and await repository.cast_seen(
-        session, voting_round.id, voter_id, idempotency_key
-    ):
-        if existing is None:
-            raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
-        return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
     if assisted and existing is not None and existing.assisted_by_id is None:
         if not override_own_ballot:
             raise InvalidState(
