@@ -102,3 +102,13 @@ async def snapshots(api: Api, round_id: str) -> list[RoundSnapshot]:
         )
 
     return await api.run(work)
+
+
+async def ballot_count(api: Api, round_id: str) -> int:
+    async def work(session: AsyncSession) -> int:
+        found = await session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.round_id == pk(round_id))
+        )
+        return int(found or 0)
+
+    return await api.run(work)
