@@ -189,6 +189,10 @@ class RoundResultsType:
     snapshot_hash: str | None = strawberry.field(
         description="Set once the round is closed: sha256 hex of the canonical frozen result."
     )
+    snapshot_json: str | None = strawberry.field(
+        description="Set once the round is closed: the canonical frozen result (JSON, sorted "
+        "keys, no spaces, UTF-8) whose sha256 is snapshotHash. Null while open."
+    )
     round_id: strawberry.Private[int]
 
     @classmethod
@@ -205,6 +209,7 @@ class RoundResultsType:
                 for split in found.by_kind
             ],
             snapshot_hash=found.snapshot_hash,
+            snapshot_json=found.snapshot_json,
             round_id=found.round_id,
         )
 
