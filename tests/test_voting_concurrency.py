@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from server.config import Settings
@@ -24,6 +23,7 @@ from tests.voting_support import (
     cast_count,
     many_voters,
     pk,
+    second_app,
     snapshots,
     stored_ballots,
 )
@@ -43,18 +43,8 @@ BUDGET_ERRORS = {"OVER_BUDGET", "OVER_ITEM_CAP"}
 
 @pytest.fixture
 async def other(settings: Settings, database_url: str) -> AsyncIterator[Api]:
-    """A second app instance (own engine, pool, event hub, round closer) on the same
-    database: what a second process behind a load balancer would be."""
-    from server.app import create_app
-
-    second = create_app(settings, database_url=database_url)
-    async with (
-        second.router.lifespan_context(second),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=second), base_url="http://testserver"
-        ) as http,
-    ):
-        yield Api(second, http)
+    async with second_app(settings, database_url) as api:
+        yield api
 
 
 async def _cast(api: Api, who: Someone, input: Json) -> Json:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access import Scope
 from server.areas import repository as areas_repo
 from server.auth import tokens
+from server.config import Settings
 from server.ids import from_global_id, to_global_id
 from server.people import service as people
 from server.people.models import PersonKind, Role
@@ -112,3 +116,19 @@ async def ballot_count(api: Api, round_id: str) -> int:
         return int(found or 0)
 
     return await api.run(work)
+
+
+@contextlib.asynccontextmanager
+async def second_app(settings: Settings, database_url: str) -> AsyncIterator[Api]:
+    """A second app instance (own engine, pool, event hub, round closer) on the same
+    database: what a second process behind a load balancer would be."""
+    from server.app import create_app
+
+    second = create_app(settings, database_url=database_url)
+    async with (
+        second.router.lifespan_context(second),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=second), base_url="http://testserver"
+        ) as http,
+    ):
+        yield Api(second, http)
