@@ -6,7 +6,9 @@ come back as ``UserError`` data, never as a 500.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -25,6 +27,7 @@ from server.limits import service as limits
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+BUSY = "Many people are making changes at this moment. Try again in a few seconds."
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,15 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
         except DomainError as error:
             return Failed([UserError.of(error)])
         except DBAPIError as error:
-            if is_retryable(error) and attempt < ATTEMPTS:
-                log.info("retrying mutation after %s", error.orig)
-                continue
+            if is_retryable(error):
+                if attempt < ATTEMPTS:
+                    log.info("retrying mutation after %s", error.orig)
+                    await asyncio.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311
+                    continue
+                # Still colliding after every attempt: ask the client to try again
+                # (a typed answer, never a 500).
+                log.warning("mutation kept colliding: %s", error.orig)
+                return Failed([UserError.of(DomainError(ErrorCode.RATE_LIMITED, BUSY))])
             translated = to_domain_error(error)
             if translated is None:
                 raise
@@ -73,7 +82,19 @@ async def _within_write_limits(info: Info, actor: Actor) -> bool:
     """Counted in a transaction of its own, so refused and failed writes count too."""
     ctx = info.context
     client = ctx.request.client
-    async with unit_of_work(ctx.sessionmaker) as session:
-        return await limits.allow_write(
-            session, ctx.settings.rate_limits, actor.person_id, client.host if client else "unknown"
-        )
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with unit_of_work(ctx.sessionmaker) as session:
+                return await limits.allow_write(
+                    session,
+                    ctx.settings.rate_limits,
+                    actor.person_id,
+                    client.host if client else "unknown",
+                )
+        except DBAPIError as error:
+            if not is_retryable(error):
+                raise
+            if attempt == ATTEMPTS:
+                return False  # answered as RATE_LIMITED: try again shortly
+            await asyncio.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311
+    raise AssertionError("unreachable")

@@ -333,3 +333,35 @@ async def test_concurrent_withdrawals_and_recasts_keep_one_ballot_at_most(
     stored = await stored_ballots(api, round_id)
     assert len(stored) <= 1
     assert all(b.entries for b in stored)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+async def test_a_cast_that_keeps_deadlocking_is_retried_then_answered_not_a_500(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from schema.mutation import ATTEMPTS
+    from server.voting import service
+
+    world = await World(api).build()
+    round_id, proposals = await _dots_round(world)
+    attempts = 0
+
+    async def deadlocks(*args: Any, **kwargs: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        raise DBAPIError("SELECT 1", {}, _Deadlock("deadlock detected"))
+
+    monkeypatch.setattr(service, "cast_ballot", deadlocks)
+    answer = await _cast(
+        api,
+        world.resident,
+        {"roundId": round_id, "entries": [{"proposalId": proposals[0], "points": 1}]},
+    )
+    assert answer == {"ballot": None, "errors": [{"code": "RATE_LIMITED", "field": []}]}
+    assert attempts == ATTEMPTS
+    assert await stored_ballots(api, round_id) == []
