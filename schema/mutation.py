@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.base import Info
-from schema.errors import UserError
+from schema.errors import BUSY, UserError
 from server.access import Actor
 from server.db import unit_of_work
 from server.db_errors import is_retryable, to_domain_error
@@ -27,7 +28,6 @@ from server.limits import service as limits
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
-BUSY = "Many people are making changes at this moment. Try again in a few seconds."
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,11 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
     if ctx.actor is None:
         return Failed([UserError.of(DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to do that."))])
     actor = ctx.actor
-    if not await _within_write_limits(info, actor):
+    try:
+        within_limits = await _within_write_limits(info, actor)
+    except PoolTimeout:
+        return _busy()
+    if not within_limits:
         return Failed(
             [
                 UserError.of(
@@ -57,6 +61,11 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
                 result = await work(session, actor)
         except DomainError as error:
             return Failed([UserError.of(error)])
+        except PoolTimeout:
+            # Every database connection stayed busy for the pool's whole timeout:
+            # overload, answered as "try again", never a 500.
+            log.warning("mutation found no free database connection")
+            return _busy()
         except DBAPIError as error:
             if is_retryable(error):
                 if attempt < ATTEMPTS:
@@ -66,7 +75,7 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
                 # Still colliding after every attempt: ask the client to try again
                 # (a typed answer, never a 500).
                 log.warning("mutation kept colliding: %s", error.orig)
-                return Failed([UserError.of(DomainError(ErrorCode.RATE_LIMITED, BUSY))])
+                return _busy()
             translated = to_domain_error(error)
             if translated is None:
                 raise
@@ -76,6 +85,10 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
             ctx.forget_loaded()
             return result
     raise AssertionError("unreachable")
+
+
+def _busy() -> Failed:
+    return Failed([UserError.of(DomainError(ErrorCode.RATE_LIMITED, BUSY))])
 
 
 async def _within_write_limits(info: Info, actor: Actor) -> bool:

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from server.config import Settings
@@ -47,9 +48,34 @@ async def other(settings: Settings, database_url: str) -> AsyncIterator[Api]:
         yield api
 
 
+# Busy answers (no database connection came free in time: a 503, or RATE_LIMITED as a
+# payload or GraphQL error) seen per idempotency key. A client retries those, which is
+# safe with a key; the tests do the same and report how often it happened.
+BUSY: Counter[str] = Counter()
+
+
+def _is_busy(response: httpx.Response) -> bool:
+    if response.status_code == 503:
+        return True
+    body = response.json()
+    if body.get("errors"):
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["RATE_LIMITED"], body
+        return True
+    errors = body["data"]["castBallot"]["errors"]
+    return bool(errors) and errors[0]["code"] == "RATE_LIMITED"
+
+
 async def _cast(api: Api, who: Someone, input: Json) -> Json:
-    """One castBallot over HTTP: its payload. Anything but a 200 with data fails the test."""
-    response = await api.post(CAST, {"input": input}, token=who.token)
+    """One castBallot over HTTP: its payload. Never a 500; a busy answer is retried when
+    the cast has an idempotency key (and returned as it is when it has none)."""
+    key = input.get("idempotencyKey")
+    for attempt in range(30):
+        response = await api.post(CAST, {"input": input}, token=who.token)
+        assert response.status_code in (200, 503), response.text
+        if key is None or not _is_busy(response):
+            break
+        BUSY[key] += 1
+        await asyncio.sleep(0.1 * (1 + attempt % 5))
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body["errors"]
@@ -91,25 +117,30 @@ async def _dots_round(world: World, count: int = 5) -> tuple[str, list[str]]:
 
 
 async def test_two_hundred_concurrent_casts_by_one_person_leave_one_valid_ballot(api: Api) -> None:
+    BUSY.clear()
     world = await World(api).build()
     round_id, proposals = await _dots_round(world)
     rng = random.Random(4)
     ballots = [_dots_ballot(rng, proposals, valid=i % 5 != 0) for i in range(200)]
 
     started = time.perf_counter()
+    keys = [f"one-{i}" for i in range(len(ballots))]
     answers = await asyncio.gather(
-        *(_cast(api, world.resident, {"roundId": round_id, "entries": b}) for b in ballots)
+        *(
+            _cast(api, world.resident, {"roundId": round_id, "entries": b, "idempotencyKey": k})
+            for b, k in zip(ballots, keys, strict=True)
+        )
     )
     elapsed = time.perf_counter() - started
 
     accepted = [b for b, a in zip(ballots, answers, strict=True) if not a["errors"]]
     refused = Counter(a["errors"][0]["code"] for a in answers if a["errors"])
-    for submitted, answer in zip(ballots, answers, strict=True):
+    for submitted, answer, key in zip(ballots, answers, keys, strict=True):
         if answer["errors"]:
             assert len(answer["errors"]) == 1
             assert answer["errors"][0]["code"] in BUDGET_ERRORS, answer
             assert answer["ballot"] is None
-        else:
+        elif not BUSY[key]:  # a retried key answers with the ballot as it then stood
             returned = [
                 {"proposalId": e["proposal"]["id"], "points": e["points"]}
                 for e in answer["ballot"]["entries"]
@@ -136,11 +167,13 @@ async def test_two_hundred_concurrent_casts_by_one_person_leave_one_valid_ballot
         ballots=len(stored),
         stored_dots=total,
         budget_drift=max(0, total - DOTS),
+        busy_retries=sum(BUSY[k] for k in keys),
         wall_s=f"{elapsed:.2f}",
     )
 
 
 async def test_two_hundred_people_casting_at_once_all_count(api: Api) -> None:
+    BUSY.clear()
     world = await World(api).build()
     round_id, proposals = await _dots_round(world)
     voters = await many_voters(api, 200)
@@ -150,7 +183,7 @@ async def test_two_hundred_people_casting_at_once_all_count(api: Api) -> None:
     started = time.perf_counter()
     answers = await asyncio.gather(
         *(
-            _cast(api, who, {"roundId": round_id, "entries": b})
+            _cast(api, who, {"roundId": round_id, "entries": b, "idempotencyKey": f"k{who.id}"})
             for who, b in zip(voters, ballots, strict=True)
         )
     )
@@ -173,6 +206,7 @@ async def test_two_hundred_people_casting_at_once_all_count(api: Api) -> None:
         requests=len(voters),
         accepted=len(voters),
         ballots=len(stored),
+        busy_retries=sum(BUSY[f"k{who.id}"] for who in voters),
         wall_s=f"{elapsed:.2f}",
         casts_per_s=f"{len(voters) / elapsed:.0f}",
     )
@@ -181,6 +215,7 @@ async def test_two_hundred_people_casting_at_once_all_count(api: Api) -> None:
 async def test_casts_racing_a_close_are_counted_or_refused_never_half_written(
     api: Api, other: Api
 ) -> None:
+    BUSY.clear()
     world = await World(api).build()
     round_id, proposals = await _dots_round(world)
     voters = await many_voters(api, 120)
@@ -204,7 +239,7 @@ async def test_casts_racing_a_close_are_counted_or_refused_never_half_written(
     started = time.perf_counter()
     *answers, closed = await asyncio.gather(
         *(
-            _cast(api, who, {"roundId": round_id, "entries": b})
+            _cast(api, who, {"roundId": round_id, "entries": b, "idempotencyKey": f"k{who.id}"})
             for who, b in zip(voters, ballots, strict=True)
         ),
         close_midway(),
@@ -250,6 +285,7 @@ async def test_casts_racing_a_close_are_counted_or_refused_never_half_written(
         refused_round_not_open=len(refused),
         snapshot_turnout=frozen["results"]["turnout"],
         ballots_in_db=len(stored),
+        busy_retries=sum(BUSY[f"k{who.id}"] for who in voters),
         wall_s=f"{elapsed:.2f}",
     )
 
@@ -365,3 +401,28 @@ async def test_a_cast_that_keeps_deadlocking_is_retried_then_answered_not_a_500(
     assert answer == {"ballot": None, "errors": [{"code": "RATE_LIMITED", "field": []}]}
     assert attempts == ATTEMPTS
     assert await stored_ballots(api, round_id) == []
+
+
+async def test_with_every_connection_busy_a_cast_is_told_to_retry_not_a_500(api: Api) -> None:
+    world = await World(api).build()
+    round_id, proposals = await _dots_round(world)
+    engine = api.app.state.engine
+    cast = {
+        "roundId": round_id,
+        "entries": [{"proposalId": proposals[0], "points": 1}],
+        "idempotencyKey": "busy-1",
+    }
+    pool = engine.pool
+    held = [await engine.connect() for _ in range(pool.size() + engine.pool._max_overflow)]
+    waited, pool._timeout = pool._timeout, 0.2
+    try:
+        response = await api.post(CAST, {"input": cast}, token=world.resident.token)
+    finally:
+        pool._timeout = waited
+        for connection in held:
+            await connection.close()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert await stored_ballots(api, round_id) == []
+    assert (await _cast(api, world.resident, cast))["errors"] == []

@@ -262,9 +262,9 @@ async def cast_ballot(
         )
     await repository.lock_voter(session, voting_round.id, voter_id)
     existing = await repository.ballot_of(session, voting_round.id, voter_id)
-    # A retry answers as the original cast did, even once the round has closed (the
-    # first answer may have been lost on the way back): so this comes before the
-    # open-round check.
+    # A retried key changes nothing and answers with the ballot as it stands, even once
+    # the round has closed (the first answer may have been lost on the way back): so
+    # this comes before the open-round check.
     if idempotency_key is not None and await repository.cast_seen(
         session, voting_round.id, voter_id, idempotency_key
     ):
