@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -60,7 +61,12 @@ class Context:
         async with self.lock:
             if self._session is None:
                 self._session = self.sessionmaker()
-            return await fn(self._session, *args, **kwargs)
+            try:
+                return await fn(self._session, *args, **kwargs)
+            except PoolTimeout as error:
+                from schema.errors import busy
+
+                raise busy() from error
 
     async def close(self) -> None:
         """Release the read session (and forget what was read with it)."""

@@ -37,5 +37,13 @@ def unauthenticated() -> ExpectedGraphQLError:
     )
 
 
+BUSY = "Many people are making changes at this moment. Try again in a few seconds."
+
+
+def busy() -> ExpectedGraphQLError:
+    """No database connection came free in time (overload): the client should retry."""
+    return ExpectedGraphQLError(BUSY, ErrorCode.RATE_LIMITED)
+
+
 def bad_argument(message: str) -> ExpectedGraphQLError:
     return ExpectedGraphQLError(message, ErrorCode.INVALID_INPUT)

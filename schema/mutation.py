@@ -6,16 +6,19 @@ come back as ``UserError`` data, never as a 500.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.base import Info
-from schema.errors import UserError
+from schema.errors import BUSY, UserError
 from server.access import Actor
 from server.db import unit_of_work
 from server.db_errors import is_retryable, to_domain_error
@@ -37,7 +40,11 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
     if ctx.actor is None:
         return Failed([UserError.of(DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to do that."))])
     actor = ctx.actor
-    if not await _within_write_limits(info, actor):
+    try:
+        within_limits = await _within_write_limits(info, actor)
+    except PoolTimeout:
+        return _busy()
+    if not within_limits:
         return Failed(
             [
                 UserError.of(
@@ -54,10 +61,21 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
                 result = await work(session, actor)
         except DomainError as error:
             return Failed([UserError.of(error)])
+        except PoolTimeout:
+            # Every database connection stayed busy for the pool's whole timeout:
+            # overload, answered as "try again", never a 500.
+            log.warning("mutation found no free database connection")
+            return _busy()
         except DBAPIError as error:
-            if is_retryable(error) and attempt < ATTEMPTS:
-                log.info("retrying mutation after %s", error.orig)
-                continue
+            if is_retryable(error):
+                if attempt < ATTEMPTS:
+                    log.info("retrying mutation after %s", error.orig)
+                    await asyncio.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311
+                    continue
+                # Still colliding after every attempt: ask the client to try again
+                # (a typed answer, never a 500).
+                log.warning("mutation kept colliding: %s", error.orig)
+                return _busy()
             translated = to_domain_error(error)
             if translated is None:
                 raise
@@ -69,11 +87,27 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
     raise AssertionError("unreachable")
 
 
+def _busy() -> Failed:
+    return Failed([UserError.of(DomainError(ErrorCode.RATE_LIMITED, BUSY))])
+
+
 async def _within_write_limits(info: Info, actor: Actor) -> bool:
     """Counted in a transaction of its own, so refused and failed writes count too."""
     ctx = info.context
     client = ctx.request.client
-    async with unit_of_work(ctx.sessionmaker) as session:
-        return await limits.allow_write(
-            session, ctx.settings.rate_limits, actor.person_id, client.host if client else "unknown"
-        )
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with unit_of_work(ctx.sessionmaker) as session:
+                return await limits.allow_write(
+                    session,
+                    ctx.settings.rate_limits,
+                    actor.person_id,
+                    client.host if client else "unknown",
+                )
+        except DBAPIError as error:
+            if not is_retryable(error):
+                raise
+            if attempt == ATTEMPTS:
+                return False  # answered as RATE_LIMITED: try again shortly
+            await asyncio.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311
+    raise AssertionError("unreachable")

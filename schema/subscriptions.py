@@ -27,7 +27,11 @@ class Subscription:
         ctx = info.context
         actor = ctx.require_actor()
         pk = decode_id(round_id, "VotingRound")
-        if pk is None or await ctx.read(voting_repo.by_id, pk) is None:
+        # Every read here is a short session of its own: no connection (let alone an open
+        # transaction) is held while the subscriber waits for the next change.
+        async with ctx.sessionmaker() as session:
+            found_round = await voting_repo.by_id(session, pk) if pk is not None else None
+        if pk is None or found_round is None:
             raise ExpectedGraphQLError("Voting round not found.", ErrorCode.NOT_FOUND)
         assert ctx.hub is not None
         # Subscribe before the first read, so no change slips between the two.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -13,6 +14,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from schema.context import Context
+from schema.errors import BUSY
 from server.access import Actor
 from server.auth.request import (
     Authenticator,
@@ -84,6 +86,15 @@ def unauthorized(message: str) -> Response:
     )
 
 
+def overloaded() -> Response:
+    """No database connection came free in time: a 503 the client may retry, not a 500."""
+    return JSONResponse(
+        {"errors": [{"message": BUSY, "extensions": {"code": ErrorCode.RATE_LIMITED}}]},
+        status_code=503,
+        headers={"Retry-After": "2"},
+    )
+
+
 class GraphQLEndpoint:
     """Authenticates before Strawberry runs (a bad token is a 401, not a GraphQL result)
     and closes the request's database session afterwards."""
@@ -106,6 +117,9 @@ class GraphQLEndpoint:
                     )
                 except InvalidCredentials as error:
                     await unauthorized(str(error))(scope, receive, send)
+                    return
+                except PoolTimeout:
+                    await overloaded()(scope, receive, send)
                     return
             await self.view(scope, receive, send)
         finally:

@@ -56,6 +56,7 @@ class EventHub:
                 await self._task
 
     async def _run(self) -> None:
+        reconnecting = False
         while not self._stopping:
             connection: asyncpg.Connection | None = None
             try:
@@ -64,6 +65,11 @@ class EventHub:
                 connection.add_termination_listener(lambda _, lost=lost: lost.set())
                 for channel in CHANNELS:
                     await connection.add_listener(channel, self._deliver)
+                if reconnecting:
+                    # Subscribers may have missed notices while we were not listening.
+                    # Wake them now that we listen again, not before: a change made
+                    # between their re-read and our LISTEN would be lost.
+                    self._wake_everyone()
                 self._ready.set()
                 await lost.wait()
                 log.warning("event connection lost; reconnecting")
@@ -72,8 +78,7 @@ class EventHub:
             finally:
                 if connection is not None and not connection.is_closed():
                     await connection.close()
-            # Subscribers may have missed events while disconnected: wake them all.
-            self._wake_everyone()
+            reconnecting = True
             await asyncio.sleep(RECONNECT_DELAY)
 
     def _deliver(self, _connection: object, _pid: int, channel: str, payload: str) -> None:

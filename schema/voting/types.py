@@ -125,11 +125,17 @@ class BallotType:
     )
     updated_at: datetime
     model: strawberry.Private[Ballot]
+    # The entries as written by the cast that answers with this ballot: a concurrent
+    # re-cast must not change what an earlier cast reports it wrote.
+    written: strawberry.Private[list[BallotEntry] | None] = None
 
     @classmethod
-    def of(cls, ballot: Ballot) -> BallotType:
+    def of(cls, ballot: Ballot, written: list[BallotEntry] | None = None) -> BallotType:
         return cls(
-            assisted=ballot.assisted_by_id is not None, updated_at=ballot.updated_at, model=ballot
+            assisted=ballot.assisted_by_id is not None,
+            updated_at=ballot.updated_at,
+            model=ballot,
+            written=written,
         )
 
     @strawberry.field
@@ -138,7 +144,9 @@ class BallotType:
 
     @strawberry.field
     async def entries(self, info: Info) -> list[BallotEntryType]:
-        entries = await info.context.loaders.entries.load(self.model.id)
+        entries = self.written
+        if entries is None:
+            entries = await info.context.loaders.entries.load(self.model.id)
         return [BallotEntryType(points=e.points, rank=e.rank, model=e) for e in entries]
 
 
@@ -181,6 +189,10 @@ class RoundResultsType:
     snapshot_hash: str | None = strawberry.field(
         description="Set once the round is closed: sha256 hex of the canonical frozen result."
     )
+    snapshot_json: str | None = strawberry.field(
+        description="Set once the round is closed: the canonical frozen result (JSON, sorted "
+        "keys, no spaces, UTF-8) whose sha256 is snapshotHash. Null while open."
+    )
     round_id: strawberry.Private[int]
 
     @classmethod
@@ -197,6 +209,7 @@ class RoundResultsType:
                 for split in found.by_kind
             ],
             snapshot_hash=found.snapshot_hash,
+            snapshot_json=found.snapshot_json,
             round_id=found.round_id,
         )
 

@@ -440,6 +440,7 @@ async def ownerships_for(session: AsyncSession, action_ids: Sequence[int]) -> li
 
 
 def _activity_branches(scope: Values, filters: ActivityFilter) -> list[Select[Any]]:
+    # Every branch labels its columns: the union takes its names from whichever comes first.
     no_id = cast(null(), BigInteger)
     branches: list[Select[Any]] = []
     if ActivityKind.UPDATE_POSTED in filters.kinds:
@@ -465,13 +466,13 @@ def _activity_branches(scope: Values, filters: ActivityFilter) -> list[Select[An
         branch = (
             select(
                 scope.c.root_id,
-                cast(literal(ActivityKind.PRIORITY_ADOPTED.value), String),
-                Action.created_at,
-                Action.id,
-                Action.area_id,
-                Action.id,
-                no_id,
-                Action.round_id,
+                cast(literal(ActivityKind.PRIORITY_ADOPTED.value), String).label("kind"),
+                Action.created_at.label("occurred_at"),
+                Action.id.label("id"),
+                Action.area_id.label("area_id"),
+                Action.id.label("action_id"),
+                no_id.label("update_id"),
+                Action.round_id.label("round_id"),
             )
             .select_from(Action)
             .join(scope, scope.c.area_id == Action.area_id)
@@ -483,13 +484,13 @@ def _activity_branches(scope: Values, filters: ActivityFilter) -> list[Select[An
         branch = (
             select(
                 scope.c.root_id,
-                cast(literal(ActivityKind.ROUND_CLOSED.value), String),
-                VotingRound.closed_at,
-                VotingRound.id,
-                VotingRound.area_id,
-                no_id,
-                no_id,
-                VotingRound.id,
+                cast(literal(ActivityKind.ROUND_CLOSED.value), String).label("kind"),
+                VotingRound.closed_at.label("occurred_at"),
+                VotingRound.id.label("id"),
+                VotingRound.area_id.label("area_id"),
+                no_id.label("action_id"),
+                no_id.label("update_id"),
+                VotingRound.id.label("round_id"),
             )
             .select_from(VotingRound)
             .join(scope, scope.c.area_id == VotingRound.area_id)

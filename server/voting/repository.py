@@ -32,13 +32,23 @@ async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[VotingRound]
 
 
 async def locked(session: AsyncSession, round_id: int, *, share: bool) -> VotingRound | None:
-    """The round, locked: FOR SHARE by casts, FOR UPDATE by state changes.
+    """The round, read after taking its gate: shared by casts and withdrawals, exclusive
+    (then the row FOR UPDATE) by state changes.
 
-    A close waits for in-flight casts and casts after it see CLOSED, so every cast is
-    either counted before the close or refused.
+    The gate is a transaction-scoped advisory lock, not only a row lock, because
+    PostgreSQL queues lock requests there: once a close waits, later casts wait behind
+    it, so a steady stream of casts cannot starve a close (as FOR SHARE row locks
+    could). A close waits for the casts in flight; casts after it see CLOSED. Every
+    writer takes the gate before any row lock on the round, so the two never deadlock.
     """
+    gate = func.hashtextextended(f"round:{round_id}", 0)
+    if share:
+        await session.execute(select(func.pg_advisory_xact_lock_shared(gate)))
+    else:
+        await session.execute(select(func.pg_advisory_xact_lock(gate)))
     statement = select(VotingRound).where(VotingRound.id == round_id)
-    statement = statement.with_for_update(read=share)
+    if not share:
+        statement = statement.with_for_update()
     return (await session.execute(statement.execution_options(populate_existing=True))).scalar()
 
 
@@ -231,13 +241,13 @@ async def turnouts(session: AsyncSession, round_ids: Sequence[int]) -> dict[int,
 
 
 async def due_for_closing(session: AsyncSession, now: datetime, limit: int) -> list[int]:
-    """Open rounds past their deadline, locked; rows another process holds are skipped."""
+    """Open rounds past their deadline, most overdue first (not locked: the closer takes
+    each round's gate and checks again)."""
     rows = await session.scalars(
         select(VotingRound.id)
         .where(VotingRound.state == RoundState.OPEN, VotingRound.closes_at <= now)
-        .order_by(VotingRound.closes_at)
+        .order_by(VotingRound.closes_at, VotingRound.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
     return list(rows)
 

@@ -36,6 +36,8 @@ class RoundResults:
     rows: list[Row]
     by_kind: list[KindSplit]
     snapshot_hash: str | None = None
+    # The canonical JSON the hash is taken over (closed rounds only).
+    snapshot_json: str | None = None
 
 
 def is_unsealed(voting_round: VotingRound, *, has_own_ballot: bool) -> bool:
@@ -180,4 +182,5 @@ def from_snapshot(round_id: int, canonical_json: str, sha256: str) -> RoundResul
             for split in document["byKind"]
         ],
         snapshot_hash=sha256,
+        snapshot_json=canonical_json,
     )

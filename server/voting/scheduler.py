@@ -1,5 +1,6 @@
 """Closes rounds when their ``closesAt`` passes. Every app process runs one; each due
-round is closed by exactly one of them (SELECT ... FOR UPDATE SKIP LOCKED)."""
+round is closed by exactly one of them (they take turns on the round's gate, and the
+later ones find it already closed)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,17 @@ async def close_due_rounds_once(sessionmaker: async_sessionmaker[AsyncSession]) 
     closed: list[int] = []
     while True:
         async with unit_of_work(sessionmaker) as session:
-            round_id = await voting.close_next_due_round(session)
-        if round_id is None:
+            due = await voting.due_rounds(session)
+        closed_now = []
+        for round_id in due:
+            async with unit_of_work(sessionmaker) as session:
+                if not await voting.close_if_due(session, round_id):
+                    continue  # another process closed it first
+            log.info("closed round %s at its closing time", round_id)
+            closed_now.append(round_id)
+        if not closed_now:
             return closed
-        log.info("closed round %s at its closing time", round_id)
-        closed.append(round_id)
+        closed.extend(closed_now)
 
 
 async def run_round_closer(sessionmaker: async_sessionmaker[AsyncSession], interval: float) -> None:

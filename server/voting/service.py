@@ -166,6 +166,11 @@ async def close_round(session: AsyncSession, actor: Actor | None, round_id: int)
             if voting_round.state is RoundState.DRAFT
             else "The round is already closed."
         )
+    await _close(session, actor, voting_round)
+    return voting_round
+
+
+async def _close(session: AsyncSession, actor: Actor | None, voting_round: VotingRound) -> None:
     await _freeze(session, voting_round)
     await audit.record(
         session,
@@ -176,7 +181,6 @@ async def close_round(session: AsyncSession, actor: Actor | None, round_id: int)
         scheduled=actor is None,
     )
     await events.notify(session, events.ROUND_TALLY, str(voting_round.id))
-    return voting_round
 
 
 async def _freeze(session: AsyncSession, voting_round: VotingRound) -> None:
@@ -207,14 +211,28 @@ async def _freeze(session: AsyncSession, voting_round: VotingRound) -> None:
     )
 
 
-async def close_next_due_round(session: AsyncSession) -> int | None:
-    """Close one open round whose ``closesAt`` has passed, if any. Rounds locked by
-    another process are skipped, so concurrent closers never close the same round."""
-    due = await repository.due_for_closing(session, clock.now(), limit=1)
-    if not due:
-        return None
-    await close_round(session, None, due[0])
-    return due[0]
+async def due_rounds(session: AsyncSession, limit: int = 100) -> list[int]:
+    """Open rounds whose ``closesAt`` has passed, most overdue first."""
+    return await repository.due_for_closing(session, clock.now(), limit)
+
+
+async def close_if_due(session: AsyncSession, round_id: int) -> bool:
+    """Close the round if it is still open and past its ``closesAt``; whether it did.
+
+    Every process's closer may try the same round: the round's gate makes them take
+    turns, and the later ones find it closed and do nothing, so each round is closed
+    (and frozen, audited, announced) exactly once.
+    """
+    voting_round = await repository.locked(session, round_id, share=False)
+    if (
+        voting_round is None
+        or voting_round.state is not RoundState.OPEN
+        or voting_round.closes_at is None
+        or voting_round.closes_at > clock.now()
+    ):
+        return False
+    await _close(session, None, voting_round)
+    return True
 
 
 async def cast_ballot(
@@ -238,11 +256,22 @@ async def cast_ballot(
     else:
         await actor.require(session, voting_round.area_id, Role.PARTICIPANT)
         voter_id = actor.person_id
-    _require_open(voting_round)
     if idempotency_key is not None:
         idempotency_key = validation.text(
             idempotency_key, ["idempotencyKey"], max_length=200, label="Idempotency key"
         )
+    await repository.lock_voter(session, voting_round.id, voter_id)
+    existing = await repository.ballot_of(session, voting_round.id, voter_id)
+    # A retried key changes nothing and answers with the ballot as it stands, even once
+    # the round has closed (the first answer may have been lost on the way back): so
+    # this comes before the open-round check.
+    if idempotency_key is not None and await repository.cast_seen(
+        session, voting_round.id, voter_id, idempotency_key
+    ):
+        if existing is None:
+            raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
+        return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
+    _require_open(voting_round)
     marks = rules.check(
         rules.Rules(
             method=voting_round.method,
@@ -252,14 +281,6 @@ async def cast_ballot(
         ),
         entries,
     )
-    await repository.lock_voter(session, voting_round.id, voter_id)
-    existing = await repository.ballot_of(session, voting_round.id, voter_id)
-    if idempotency_key is not None and await repository.cast_seen(
-        session, voting_round.id, voter_id, idempotency_key
-    ):
-        if existing is None:
-            raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
-        return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
     if assisted and existing is not None and existing.assisted_by_id is None:
         if not override_own_ballot:
             raise InvalidState(

@@ -67,4 +67,4 @@ async def cast_ballot(info: Info, input: CastBallotInput) -> CastBallotPayload:
     result = await mutate(info, work)
     if isinstance(result, Failed):
         return CastBallotPayload(ballot=None, errors=result.errors)
-    return CastBallotPayload(ballot=BallotType.of(result.ballot), errors=[])
+    return CastBallotPayload(ballot=BallotType.of(result.ballot, result.entries), errors=[])
