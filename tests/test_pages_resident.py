@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -311,7 +312,7 @@ async def test_htmx_comment_answers_the_comment_list_only(api: Api, browser: Bro
     assert "<html" not in empty.text
 
 
-async def _open_round(plan: Plan, method: str, **extra: object) -> tuple[int, list[int]]:
+async def _open_round(plan: Plan, method: str, **extra: Any) -> tuple[int, list[int]]:
     round_id = await plan.world.round(plan.proposals, method=method, **extra)
     return pk(round_id), [pk(p) for p in plan.proposals]
 
@@ -461,7 +462,7 @@ async def test_after_own_ballot_results_show_once_i_have_voted(api: Api, browser
 async def test_role_split_shows_only_when_the_service_gives_it(api: Api, browser: Browser) -> None:
     plan = await Plan.build(api)
     await _resident(api, browser)
-    round_id, (a, _, _) = await _open_round(plan, "APPROVAL")
+    round_id, _ = await _open_round(plan, "APPROVAL")
     for voter in [
         *await plan.world.voters(5),
         *await plan.world.voters(5, PersonKind.PROFESSIONAL),
@@ -529,7 +530,7 @@ async def test_action_plan_shows_status_rag_in_words_progress_and_news(
     page = (await browser.page("/areas/willenhall/plan")).text
     assert "Being done now" in page
     assert "Green: going well" in page
-    assert '<progress id="progress-' in page and 'value="40"' in page
+    assert re.search(r'<progress id="progress-\d+" class="lg-progress" max="100" value="40">', page)
     assert "40% done" in page
     assert "We met the walkers." in page
     assert "The drop-in runs every Tuesday." in page
@@ -539,3 +540,32 @@ async def test_action_plan_shows_status_rag_in_words_progress_and_news(
     assert "Willenhall core team" in detail
     assert "News from the team" in detail
     assert f'href="/conversations/{pk(plan.conversation)}"' in detail
+
+
+def test_every_resident_page_message_has_a_polish_translation() -> None:
+    from babel.messages.extract import extract_from_dir
+
+    from web.i18n import translations
+
+    polish = translations("pl")
+    found: list[str] = []
+    for folder in ("web/resident", "web/templates/resident"):
+        for _, _, message, _, _ in extract_from_dir(
+            folder,
+            [("**.py", "python"), ("**.html", "jinja2")],
+            options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+        ):
+            found.append(message if isinstance(message, str) else message[0])
+    assert len(found) > 100
+    untranslated = [m for m in found if polish.gettext(m) == m]
+    assert untranslated == []
+
+
+async def test_pages_speak_polish_when_asked(api: Api, browser: Browser) -> None:
+    plan = await Plan.build(api)
+    await _resident(api, browser)
+    round_id, _ = await _open_round(plan, "DOTS", dotsPerPerson=5)
+    page = (await browser.page(f"/rounds/{round_id}?lang=pl")).text
+    assert '<html lang="pl">' in page
+    assert "Wyślij mój głos" in page
+    assert "Zostało ci 5 z 5 kropek." in page
