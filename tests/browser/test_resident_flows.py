@@ -177,7 +177,7 @@ async def test_dots_budget_counts_down_and_over_budget_is_refused(
     await expect(budget).to_have_text("You have 0 of 5 dots left.")
     await page.get_by_role("button", name="Send my vote").click()
     await expect(page.get_by_text("Your vote is saved")).to_be_visible()
-    await expect(page.get_by_text("Drop-in – 2 dots")).to_be_visible()
+    await expect(page.get_by_text("Drop-in \N{EN DASH} 2 dots")).to_be_visible()
 
 
 async def test_ranked_vote_with_number_choices(live_server: str, page: Page, api: Api) -> None:
@@ -192,7 +192,7 @@ async def test_ranked_vote_with_number_choices(live_server: str, page: Page, api
     await page.get_by_label("Walking group").select_option("2")
     await page.get_by_role("button", name="Send my vote").click()
     await expect(page.get_by_text("Your vote is saved")).to_be_visible()
-    await expect(page.get_by_text("Garden – number 1")).to_be_visible()
+    await expect(page.get_by_text("Garden \N{EN DASH} number 1")).to_be_visible()
     await page.get_by_role("link", name="Change my vote").click()
     await expect(page.get_by_label("Walking group")).to_have_value("2")
 
@@ -268,7 +268,7 @@ async def test_voting_and_commenting_work_without_javascript(
         await page.get_by_label("Garden").fill("1")
         await page.get_by_role("button", name="Send my vote").click()
         await expect(page).to_have_url(f"{live_server}/rounds/{pk(round_id)}/voted")
-        await expect(page.get_by_text("Garden – 1 dot")).to_be_visible()
+        await expect(page.get_by_text("Garden \N{EN DASH} 1 dot")).to_be_visible()
 
         await page.goto(f"{live_server}/proposals/{pk(plan.proposals[0])}")
         await page.get_by_label("Add a comment").fill("Plain forms still work.")
