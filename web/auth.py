@@ -221,13 +221,32 @@ async def _start_session(
 # Sign in with a password.
 
 
+def local_path(value: str | None) -> str | None:
+    """``value`` if it is a path on this site (so ``next`` cannot send anyone elsewhere)."""
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(c) < 32 for c in value)
+        or len(value) > 2000
+    ):
+        return None
+    return value
+
+
 async def sign_in_page(request: Request) -> Response:
-    return await render(request, "auth/sign_in.html", {"email": ""})
+    return await render(
+        request,
+        "auth/sign_in.html",
+        {"email": "", "next": local_path(request.query_params.get("next"))},
+    )
 
 
 @guarded
 async def sign_in(request: Request, form: FormData) -> Response:
     email, password = _text(form, "email"), _text(form, "password")
+    next_path = local_path(_text(form, "next"))
     missing = [
         FieldError(field, message)
         for field, message, value in (
@@ -238,7 +257,11 @@ async def sign_in(request: Request, form: FormData) -> Response:
     ]
     if missing:
         return await render(
-            request, "auth/sign_in.html", {"email": email}, errors=missing, status_code=400
+            request,
+            "auth/sign_in.html",
+            {"email": email, "next": next_path},
+            errors=missing,
+            status_code=400,
         )
     async with unit_of_work(_auth(request).sessionmaker) as session:
         result = await accounts.sign_in(
@@ -252,11 +275,11 @@ async def sign_in(request: Request, form: FormData) -> Response:
             refused = result
         else:
             plaintext = await _start_session(session, request, result, "password")
-            return _signed_in_response(request, plaintext)
+            return _signed_in_response(request, plaintext, to=next_path or "/")
     return await render(
         request,
         "auth/sign_in.html",
-        {"email": email},
+        {"email": email, "next": next_path},
         errors=[FieldError("email", refused.message)],
         status_code=400 if refused.message == accounts.SIGN_IN_FAILED else 429,
     )
@@ -367,9 +390,11 @@ async def join(request: Request, form: FormData) -> Response:
             errors=[FieldError("code", result.message)],
             status_code=429 if too_many else 400,
         )
+    # Straight to the conversation they came for.
+    to = f"/conversations/{result.conversation.id}"
     if plaintext is not None:
-        return _signed_in_response(request, plaintext)
-    return RedirectResponse("/", status_code=303)
+        return _signed_in_response(request, plaintext, to=to)
+    return RedirectResponse(to, status_code=303)
 
 
 # OpenID Connect.

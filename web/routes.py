@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web import facilitator, resident
@@ -16,11 +14,5 @@ def static_directory() -> Path:
     return WEB_ROOT / "static"
 
 
-async def home(request: Request) -> Response:
-    from web.auth import render
-
-    return await render(request, "home.html")
-
-
 def routes() -> list[BaseRoute]:
-    return [Route("/", home, name="home"), *resident.routes(), *facilitator.routes()]
+    return [Route("/", resident.home, name="home"), *resident.routes(), *facilitator.routes()]

@@ -1,0 +1,213 @@
+"""What every resident page shares: sign-in, 404s, reads, writes and plain-English errors.
+
+Pages only translate: reads go through the repositories and services GraphQL uses, writes
+through the services, in a unit of work with the same per-person write limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server.access import Actor
+from server.config import Settings
+from server.db import unit_of_work
+from server.db_errors import is_retryable, to_domain_error
+from server.errors import DomainError, ErrorCode
+from server.limits import service as limits
+from web.auth import FieldError, client_ip, guarded, render, signed_in
+from web.i18n import current_language
+from web.i18n import gettext as _
+from web.resident import words
+
+T = TypeVar("T")
+WRITE_ATTEMPTS = 3
+# Residents read times as the clock on their wall.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+
+class Missing(Exception):
+    """The page's subject does not exist (or the id is not a number): a 404 page."""
+
+
+Page = Callable[[Request, Actor], Awaitable[Response]]
+FormPage = Callable[[Request, Actor, FormData], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def sign_in_first(request: Request) -> Response:
+    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/auth/sign-in?next={quote(wanted, safe='')}", status_code=303)
+
+
+async def not_found(request: Request) -> Response:
+    return await render(request, "resident/not_found.html", status_code=404)
+
+
+def page(handler: Page) -> Endpoint:
+    """A GET page for signed-in people (others are sent to sign in and brought back)."""
+
+    async def endpoint(request: Request) -> Response:
+        found = await signed_in(request)
+        if found is None:
+            return sign_in_first(request)
+        try:
+            return await handler(request, found[0])
+        except Missing:
+            return await not_found(request)
+
+    return endpoint
+
+
+def form_page(handler: FormPage) -> Endpoint:
+    """A POST from one of our own forms (same origin, right CSRF token), signed in."""
+
+    @guarded
+    async def endpoint(request: Request, form: FormData) -> Response:
+        found = await signed_in(request)
+        if found is None:
+            return sign_in_first(request)
+        try:
+            return await handler(request, found[0], form)
+        except Missing:
+            return await not_found(request)
+
+    return endpoint
+
+
+def path_id(request: Request, name: str = "id") -> int:
+    value = request.path_params[name]
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise Missing(name)
+    return int(value)
+
+
+def exists(found: T | None) -> T:
+    if found is None:
+        raise Missing()
+    return found
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessionmaker
+
+
+@asynccontextmanager
+async def reading(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(_sessionmaker(request)) as session:
+        yield session
+
+
+async def write(request: Request, actor: Actor, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run a service call as one transaction, as GraphQL mutations do: within the
+    person's write limit, retried on a deadlock, a database refusal as a DomainError."""
+    settings: Settings = request.app.state.settings
+    async with reading(request) as session:
+        allowed = await limits.allow_write(
+            session, settings.rate_limits, actor.person_id, client_ip(request)
+        )
+    if not allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, "rate limited")
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            async with reading(request) as session:
+                return await work(session)
+        except DBAPIError as error:
+            if is_retryable(error) and attempt < WRITE_ATTEMPTS:
+                continue
+            translated = to_domain_error(error)
+            if translated is None:
+                raise
+            raise translated from error
+    raise AssertionError("unreachable")
+
+
+def _plain_messages() -> dict[str, str]:
+    """Service messages in words for residents (the rules stay in the services)."""
+    return {
+        "Title cannot be empty.": _("Give your idea a short name."),
+        "Title must be 200 characters or fewer.": _(
+            "The name of your idea must be 200 characters or fewer."
+        ),
+        "Description cannot be empty.": _("Tell us more about your idea."),
+        "Description must be 10000 characters or fewer.": _(
+            "Your description must be 10,000 characters or fewer."
+        ),
+        "Comment cannot be empty.": _("Write your comment."),
+        "Comment must be 5000 characters or fewer.": _(
+            "Your comment must be 5,000 characters or fewer."
+        ),
+        "Choose at least one proposal.": _("Choose at least one idea."),
+        "Give each chosen proposal at least 1 dot.": _("Dots must be a whole number, 0 or more."),
+        "Number your choices 1, 2, 3... with no gaps and no number used twice.": _(
+            "Number your choices 1, 2, 3 and so on. Do not skip a number "
+            "and do not use a number twice."
+        ),
+        "That comment was hidden by a moderator.": _(
+            "You cannot reply to that comment because a moderator hid it."
+        ),
+    }
+
+
+def plain(error: DomainError) -> str:
+    match error.code:
+        case ErrorCode.RATE_LIMITED:
+            return _("You are making changes very quickly. Wait a minute and try again.")
+        case ErrorCode.FORBIDDEN:
+            return _("To take part here, first join a conversation in this area.")
+        case ErrorCode.ROUND_NOT_OPEN:
+            return _("This vote is not open, so your choices were not saved.")
+    return _plain_messages().get(error.message, error.message)
+
+
+def field_error(error: DomainError, field: str) -> FieldError:
+    return FieldError(field, plain(error))
+
+
+def when(moment: datetime | None, *, time: bool = True) -> str:
+    """A date (and time) the way people say it, in the page's language."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(LOCAL_TIME)
+    language = current_language()
+    if not time:
+        return format_date(local, format="long", locale=language)
+    return format_datetime(local, format="d MMMM y, HH:mm", locale=language)
+
+
+async def show(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    errors: Sequence[FieldError] = (),
+    status_code: int = 200,
+) -> Response:
+    return await render(
+        request,
+        template,
+        {"when": when, **words.ALL, **(context or {})},
+        errors=errors,
+        status_code=status_code,
+    )
