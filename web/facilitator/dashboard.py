@@ -15,6 +15,7 @@ from server.proposals import repository as proposals_repo
 from server.voting import repository as voting_repo
 from server.voting.models import RoundState
 from web.auth import render
+from web.facilitator import labels
 from web.facilitator.common import (
     area_context,
     current_actor,
@@ -87,5 +88,7 @@ async def dashboard(request: Request) -> Response:
             "actions": actions,
             "children": children,
             "when": when,
+            "status_names": labels.action_statuses(),
+            "rag_names": labels.rags(),
         },
     )
