@@ -17,7 +17,7 @@ from server.areas.models import Area
 from server.config import Settings
 from server.conversations import repository as conversations_repo
 from server.conversations import service as conversations
-from server.conversations.models import ConsentScope, Conversation, ConversationStatus
+from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
 from server.errors import DomainError, ErrorCode
 from web.auth import FieldError, render
 from web.facilitator.common import (
@@ -343,7 +343,7 @@ async def add_story(request: Request, form: FormData) -> Response:
 
 async def _story(
     session: AsyncSession, actor: Actor, story_id: int
-) -> tuple[Any, Conversation, Area]:
+) -> tuple[Story, Conversation, Area]:
     story = await conversations_repo.story_by_id(session, story_id)
     if story is None:
         raise PageNotFound

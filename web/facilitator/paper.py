@@ -8,6 +8,7 @@ A person added on the spot and their ballot are saved together, or not at all.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,7 +88,7 @@ async def _form_page(
     situation: Situation,
     form: PaperForm,
     *,
-    errors: list[FieldError] = (),  # type: ignore[assignment]
+    errors: Sequence[FieldError] = (),
     saved: str | None = None,
     namesakes: list[Person] | None = None,
     needs_override: bool = False,
@@ -115,7 +116,7 @@ async def _form_page(
             "rank_choices": list(range(1, len(situation.on_ballot) + 1)),
             "when": when,
         },
-        errors=errors,
+        errors=list(errors),
         status_code=status_code,
     )
 
