@@ -161,6 +161,7 @@ def _posts(scene: Scene) -> list[tuple[str, dict[str, str]]]:
             "/facilitate/areas/willenhall/conversations",
             {"title": "Another", "prompt": "What keeps you well?"},
         ),
+        (f"/facilitate/conversations/{scene.conversation}/open", {}),
         (f"/facilitate/conversations/{scene.conversation}/close", {}),
         (
             f"/facilitate/conversations/{scene.conversation}/stories",
@@ -305,9 +306,14 @@ async def test_a_future_conversation_is_planned_in_local_time(
             "location": "",
         },
     )
-    page = await fay.page(_follow(started))
+    location = _follow(started)
+    page = await fay.page(location)
     assert "Planned" in page.text
     assert "1 July 2099, 18:30" in page.text
+    conversation_id = location.split("/")[3].split("?")[0]
+    opened = await fay.submit(location, f"/facilitate/conversations/{conversation_id}/open", {})
+    page = await fay.page(_follow(opened))
+    assert "Conversation opened" in page.text
 
 
 async def test_a_conversation_without_a_title_changes_nothing(
@@ -793,3 +799,62 @@ async def test_pages_speak_polish_when_asked(fay: Browser, scene: Scene) -> None
     )
     assert '<html lang="pl">' in page.text
     assert "Zapisz tę kartę" in page.text
+
+
+async def test_a_signed_out_post_changes_nothing(api: Api, browser: Browser, scene: Scene) -> None:
+    before = await _state(api)
+    answer = await browser.submit(
+        "/auth/sign-in",
+        "/facilitate/areas/willenhall/conversations",
+        {"title": "Anonymous", "prompt": "What keeps you well?"},
+    )
+    assert answer.status_code == 401
+    assert "Sign in first" in answer.text
+    assert await _state(api) == before
+
+
+async def test_ranked_paper_ballots_use_rank_choices(api: Api, fay: Browser, scene: Scene) -> None:
+    round_page = f"/facilitate/rounds/{scene.draft_round}"
+    _follow(await fay.submit(round_page, f"{round_page}/open", {}))
+    paper = f"{round_page}/paper"
+    form = await fay.page(paper)
+    assert '<select class="nhsuk-select lg-paper__rank' in form.text
+    first, second = scene.proposals[2:]
+    gap = await fay.submit(paper, paper, {"voterName": "Kev", f"p-{first}": "2"})
+    assert gap.status_code == 400
+    assert "no gaps" in gap.text
+    saved = await fay.submit(
+        paper, paper, {"voterName": "Kev", f"p-{first}": "2", f"p-{second}": "1"}
+    )
+    _follow(saved)
+
+    async def ranks(session: AsyncSession) -> list[tuple[int, int | None]]:
+        rows = await session.execute(
+            select(BallotEntry.proposal_id, BallotEntry.rank)
+            .join(Ballot, Ballot.id == BallotEntry.ballot_id)
+            .where(Ballot.round_id == scene.draft_round, Ballot.person_id == scene.voters["Kev"])
+            .order_by(BallotEntry.rank)
+        )
+        return [(p, r) for p, r in rows.all()]
+
+    assert await api.run(ranks) == [(second, 1), (first, 2)]
+
+
+async def test_approval_paper_ballots_use_checkboxes(api: Api, fay: Browser, scene: Scene) -> None:
+    created = await fay.submit(
+        "/facilitate/areas/willenhall/rounds/new",
+        "/facilitate/areas/willenhall/rounds",
+        {
+            "title": "Tick them",
+            "method": "approval",
+            "resultVisibility": "after_close",
+            "proposalIds": str(scene.proposals[3]),
+        },
+    )
+    round_page = _follow(created).split("?")[0]
+    _follow(await fay.submit(round_page, f"{round_page}/open", {}))
+    paper = f"{round_page}/paper"
+    form = await fay.page(paper)
+    assert 'type="checkbox" value="yes"' in form.text
+    saved = await fay.submit(paper, paper, {"voterName": "Amina", f"p-{scene.proposals[3]}": "yes"})
+    assert "Saved ballot for Amina (assisted)" in (await fay.page(_follow(saved))).text

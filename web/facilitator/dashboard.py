@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.access import SATISFIES
 from server.actions import repository as actions_repo
 from server.areas import repository as areas_repo
 from server.areas import service as areas
@@ -36,7 +37,7 @@ async def index(request: Request) -> Response:
         facilitated = {
             area_id
             for area_id, roles in actor.grants.items()
-            if roles & {Role.FACILITATOR, Role.ADMIN}
+            if roles & SATISFIES[Role.FACILITATOR]
         }
         # Roles hold beneath the area they were granted in.
         reachable = sorted({a for area_id in facilitated for a in tree.descendants(area_id)})
