@@ -95,7 +95,10 @@ def seed_demo() -> None:
     """Load the demo (Coventry, Willenhall, a conversation, votes, actions) if absent."""
     from server import demo
 
-    created = run_in_database(demo.seed)
+    settings = Settings()
+    created = run_in_database(
+        lambda session: demo.seed(session, sign_in=not settings.is_production)
+    )
     typer.echo("Demo data loaded." if created else "Demo data already present.", err=True)
 
 
@@ -117,7 +120,7 @@ def serve(
         migrate(url)
 
         async def prepare(session: AsyncSession) -> tuple[str, str | None] | None:
-            if settings.seed_demo and await demo.seed(session):
+            if settings.seed_demo and await demo.seed(session, sign_in=not settings.is_production):
                 typer.echo("Loaded the demo data.", err=True)
             if settings.demo_token and not settings.is_production and await demo.has_demo(session):
                 return await demo_token(session), await demo.open_join_code(session)

@@ -109,8 +109,11 @@ async def has_demo(session: AsyncSession) -> bool:
     return await people_repo.by_email(session, DEMO_EMAIL) is not None
 
 
-async def seed(session: AsyncSession) -> bool:
-    """Create the demo; False (and nothing changed) when it is already there."""
+async def seed(session: AsyncSession, *, sign_in: bool = True) -> bool:
+    """Create the demo; False (and nothing changed) when it is already there.
+
+    ``sign_in``: give the demo facilitator its printed password (never in production,
+    where a password everyone can read would be a way in)."""
     if await has_demo(session) or await areas_repo.by_slug(session, "coventry") is not None:
         return False
     coventry = await areas.add_area(
@@ -135,7 +138,8 @@ async def seed(session: AsyncSession) -> bool:
         [(willenhall.id, Role.FACILITATOR)],
         email=DEMO_FACILITATOR_EMAIL,
     )
-    await accounts.set_password(session, facilitator.person_id, DEMO_FACILITATOR_PASSWORD)
+    if sign_in:
+        await accounts.set_password(session, facilitator.person_id, DEMO_FACILITATOR_PASSWORD)
     await _person(session, "Board reader", PersonKind.PROFESSIONAL, [(coventry.id, Role.BOARD)])
     residents = [
         await _person(session, n, PersonKind.RESIDENT, [(willenhall.id, Role.PARTICIPANT)])

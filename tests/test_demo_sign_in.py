@@ -28,3 +28,9 @@ def test_serve_prints_the_demo_sign_in_and_join_code() -> None:
     assert "http://localhost:8000/auth/sign-in" in shown
     assert "Demo join code: K7PX2M" in shown
     assert "Demo join code" not in demo_sign_in_help("http://localhost:8000", None)
+
+
+async def test_a_production_demo_has_no_known_password(api: Api, browser: Browser) -> None:
+    assert await api.run(lambda session: demo.seed(session, sign_in=False)) is True
+    refused = await browser.sign_in(demo.DEMO_FACILITATOR_EMAIL, demo.DEMO_FACILITATOR_PASSWORD)
+    assert refused.status_code == 400

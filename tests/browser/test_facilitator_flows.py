@@ -269,3 +269,24 @@ async def test_replacing_someones_own_ballot_from_the_keyboard(
     await expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
         "Saved ballot for Rita (assisted)"
     )
+
+
+async def test_a_ranked_paper_ballot_from_the_keyboard(
+    live_server: str, page: Page, scene: Scene
+) -> None:
+    await _sign_in(page, live_server, FACILITATOR_EMAIL)
+    await page.goto(live_server + f"/facilitate/rounds/{scene.draft_round}")
+    await page.get_by_role("button", name="Open the round for voting").click()
+    await page.get_by_role("link", name="Record paper ballots").click()
+    assert await _focused_id(page) == "voterName"
+    await page.keyboard.type("Kev")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("2")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("1")
+    await page.keyboard.press("Tab")  # to "Add them as a new participant"
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
+        "Saved ballot for Kev (assisted)"
+    )
+    await _accessible(page)
