@@ -225,6 +225,22 @@ async def test_every_facilitator_page_fits_a_320px_screen_and_passes_axe(
     assert not await scrolls_sideways(page)
     await _accessible(page)
     await screenshot(page, "facilitator-round-errors-320")
+    for path, button in (
+        (f"/facilitate/conversations/{scene.conversation}/stories/new", "Save the story"),
+        (f"/facilitate/actions/{scene.action}/update", "Post the update"),
+    ):
+        await page.goto(live_server + path)
+        await page.get_by_role("button", name=button).click()
+        await expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+        assert not await scrolls_sideways(page), path
+        await _accessible(page)
+    adopt = f"/facilitate/rounds/{scene.closed_round}/adopt/{scene.waiting_priority}"
+    await page.goto(live_server + adopt)
+    await page.select_option("#leadId", label="Tom")
+    await page.get_by_role("button", name="Adopt as an action").click()
+    await expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    assert not await scrolls_sideways(page)
+    await _accessible(page)
 
 
 async def test_a_participant_sees_an_accessible_403_page(
