@@ -276,9 +276,8 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             errors = [FieldError("override", error.message)]
         elif error.field[:1] == ["entries"]:
             errors = _entry_errors(error, entries, situation.on_ballot)
-        elif error.field[:1] == ["displayName"]:
-            errors = [FieldError("voterName", error.message)]
         else:
+            # The name (displayName), the person (onBehalfOf) or the round (roundId).
             errors = [FieldError("voterName", error.message)]
         if voter_id is not None and not paper.new_person:
             paper.voter_id = str(voter_id)
