@@ -95,7 +95,10 @@ def seed_demo() -> None:
     """Load the demo (Coventry, Willenhall, a conversation, votes, actions) if absent."""
     from server import demo
 
-    created = run_in_database(demo.seed)
+    settings = Settings()
+    created = run_in_database(
+        lambda session: demo.seed(session, sign_in=not settings.is_production)
+    )
     typer.echo("Demo data loaded." if created else "Demo data already present.", err=True)
 
 
@@ -116,14 +119,14 @@ def serve(
     with database_url(settings) as url:
         migrate(url)
 
-        async def prepare(session: AsyncSession) -> str | None:
-            if settings.seed_demo and await demo.seed(session):
+        async def prepare(session: AsyncSession) -> tuple[str, str | None] | None:
+            if settings.seed_demo and await demo.seed(session, sign_in=not settings.is_production):
                 typer.echo("Loaded the demo data.", err=True)
             if settings.demo_token and not settings.is_production and await demo.has_demo(session):
-                return await demo_token(session)
+                return await demo_token(session), await demo.open_join_code(session)
             return None
 
-        async def go() -> str | None:
+        async def go() -> tuple[str, str | None] | None:
             engine = create_engine(url, pool_size=1)
             try:
                 async with unit_of_work(create_sessionmaker(engine)) as session:
@@ -131,17 +134,33 @@ def serve(
             finally:
                 await engine.dispose()
 
-        token = asyncio.run(go())
+        prepared = asyncio.run(go())
         public = settings.public_url or f"http://{host}:{port}"
         typer.echo(f"\nLevelground is running at {public}/", err=True)
         typer.echo(f"GraphiQL: {public}/graphql", err=True)
-        if token:
+        if prepared:
+            token, join_code = prepared
             typer.echo(
                 "Demo token (admin of Coventry, valid 1 day); in GraphiQL's headers put\n"
                 f'  {{"Authorization": "Bearer {token}"}}\n',
                 err=True,
             )
+            typer.echo(demo_sign_in_help(public, join_code), err=True)
         uvicorn.run(create_app(settings, database_url=url), host=host, port=port, log_level="info")
+
+
+def demo_sign_in_help(public: str, join_code: str | None) -> str:
+    """What serve prints so someone can try the web pages at once."""
+    from server.demo import DEMO_FACILITATOR_EMAIL, DEMO_FACILITATOR_PASSWORD
+
+    lines = [
+        f"Demo facilitator (Willenhall): sign in at {public}/auth/sign-in with",
+        f"  email {DEMO_FACILITATOR_EMAIL}  password {DEMO_FACILITATOR_PASSWORD}",
+        f"  then go to {public}/facilitate/areas/willenhall",
+    ]
+    if join_code:
+        lines.append(f"Demo join code: {join_code} (join as a resident at {public}/auth/join)")
+    return "\n".join(lines) + "\n"
 
 
 async def demo_token(session: AsyncSession) -> str:

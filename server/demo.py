@@ -18,7 +18,9 @@ from server.actions import service as actions
 from server.actions.models import Action, ActionStatus, Rag, UpdateKind
 from server.areas import repository as areas_repo
 from server.areas import service as areas
+from server.auth import accounts
 from server.comments import service as comments
+from server.conversations import repository as conversations_repo
 from server.conversations import service as conversations
 from server.conversations.models import ConsentScope, ConversationStatus
 from server.people import repository as people_repo
@@ -32,6 +34,11 @@ from server.voting.models import ResultVisibility, VotingMethod
 from server.voting.rules import EntryInput
 
 DEMO_EMAIL = "demo@levelground.example"
+# The demo facilitator signs in on the web with these (printed by serve, never in
+# production): a demo has no secrets worth keeping.
+DEMO_FACILITATOR_EMAIL = "facilitator@demo.levelground.example"
+DEMO_FACILITATOR_PASSWORD = "willenhall-walks-together"  # noqa: S105 (the demo's, printed)
+DEMO_OPEN_CONVERSATION = "Drop-in conversation at the library"
 DEMO_TOKEN_NAME = "demo (printed by serve)"  # noqa: S105 (a label)
 
 STORY = (
@@ -102,8 +109,11 @@ async def has_demo(session: AsyncSession) -> bool:
     return await people_repo.by_email(session, DEMO_EMAIL) is not None
 
 
-async def seed(session: AsyncSession) -> bool:
-    """Create the demo; False (and nothing changed) when it is already there."""
+async def seed(session: AsyncSession, *, sign_in: bool = True) -> bool:
+    """Create the demo; False (and nothing changed) when it is already there.
+
+    ``sign_in``: give the demo facilitator its printed password (never in production,
+    where a password everyone can read would be a way in)."""
     if await has_demo(session) or await areas_repo.by_slug(session, "coventry") is not None:
         return False
     coventry = await areas.add_area(
@@ -122,8 +132,14 @@ async def seed(session: AsyncSession) -> bool:
         email=DEMO_EMAIL,
     )
     facilitator = await _person(
-        session, "Clare", PersonKind.PROFESSIONAL, [(willenhall.id, Role.FACILITATOR)]
+        session,
+        "Clare",
+        PersonKind.PROFESSIONAL,
+        [(willenhall.id, Role.FACILITATOR)],
+        email=DEMO_FACILITATOR_EMAIL,
     )
+    if sign_in:
+        await accounts.set_password(session, facilitator.person_id, DEMO_FACILITATOR_PASSWORD)
     await _person(session, "Board reader", PersonKind.PROFESSIONAL, [(coventry.id, Role.BOARD)])
     residents = [
         await _person(session, n, PersonKind.RESIDENT, [(willenhall.id, Role.PARTICIPANT)])
@@ -248,7 +264,33 @@ async def seed(session: AsyncSession) -> bool:
             ],
         )
     await _phase_two(session, coventry.id)
+    # A conversation still open, so its join code can be tried on the web.
+    await conversations.start_conversation(
+        session,
+        facilitator,
+        area_slug="willenhall",
+        title=DEMO_OPEN_CONVERSATION,
+        prompt="What keeps you well?",
+        starts_at=None,
+        location="Willenhall Library",
+    )
     return True
+
+
+async def open_join_code(session: AsyncSession) -> str | None:
+    """The join code of the demo's open conversation, if it is still open."""
+    area = await areas_repo.by_slug(session, "willenhall")
+    if area is None:
+        return None
+    for conversation in await conversations_repo.page_for_areas(
+        session, [area.id], after_id=None, limit=20
+    ):
+        if (
+            conversation.title == DEMO_OPEN_CONVERSATION
+            and conversation.status is not ConversationStatus.CLOSED
+        ):
+            return conversation.join_code
+    return None
 
 
 async def _update(

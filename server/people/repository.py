@@ -39,6 +39,33 @@ async def grants_for(session: AsyncSession, person_ids: Sequence[int]) -> list[A
     return list(await session.scalars(select(AreaRole).where(AreaRole.person_id.in_(person_ids))))
 
 
+async def participants_of(
+    session: AsyncSession,
+    area_ids: Sequence[int],
+    *,
+    named: str | None = None,
+    limit: int = 1000,
+) -> list[Person]:
+    """People who may vote in an area: a participant (or facilitator or admin) role held
+    in one of ``area_ids`` (the area and those above it), by display name."""
+    statement = (
+        select(Person)
+        .where(
+            Person.id.in_(
+                select(AreaRole.person_id).where(
+                    AreaRole.area_id.in_(area_ids),
+                    AreaRole.role.in_([Role.PARTICIPANT, Role.FACILITATOR, Role.ADMIN]),
+                )
+            )
+        )
+        .order_by(func.lower(Person.display_name), Person.id)
+        .limit(limit)
+    )
+    if named is not None:
+        statement = statement.where(func.lower(func.btrim(Person.display_name)) == named.lower())
+    return list(await session.scalars(statement))
+
+
 async def add_grant(
     session: AsyncSession, person_id: int, area_id: int, role: Role, granted_by_id: int | None
 ) -> bool:

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import validation
 from server.access import Actor
+from server.areas import repository as areas_repo
 from server.areas import service as areas
 from server.areas.models import Area
 from server.audit import service as audit
@@ -64,6 +65,29 @@ async def grant(
             role=role.value,
         )
     return added
+
+
+async def add_participant(
+    session: AsyncSession, actor: Actor, *, area_id: int, display_name: str, kind: PersonKind
+) -> Person:
+    """A facilitator adds someone in the room (say, for their paper ballot) as the join
+    flow would: a display name and resident or professional, a participant here."""
+    await actor.require(session, area_id, Role.FACILITATOR)
+    area = (await areas_repo.by_ids(session, [area_id]))[0]
+    person = await repository.add(
+        session,
+        Person(
+            display_name=validation.text(
+                display_name, ["displayName"], max_length=80, label="Display name"
+            ),
+            kind=kind,
+        ),
+    )
+    await audit.record(
+        session, actor.person_id, "person.added_by_facilitator", ("Person", person.id)
+    )
+    await grant(session, person, area, Role.PARTICIPANT, actor.person_id)
+    return person
 
 
 async def can_see_kind(session: AsyncSession, actor: Actor, person_id: int) -> bool:

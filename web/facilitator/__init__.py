@@ -1,0 +1,64 @@
+"""Facilitator pages under /facilitate: conversations and their join codes, stories,
+voting rounds, paper ballots, adopting priorities and posting updates.
+
+Plain forms that work without JavaScript (POST, then redirect to a page that says what
+happened). Every write goes through the same service, and the same permission check,
+as the GraphQL API.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from web.facilitator import actions, conversations, dashboard, paper, rounds
+
+
+def routes() -> list[BaseRoute]:
+    get, post = ["GET"], ["POST"]
+    return [
+        Route("/facilitate", dashboard.index, methods=get, name="facilitate"),
+        Route("/facilitate/areas/{slug}", dashboard.dashboard, methods=get),
+        Route(
+            "/facilitate/areas/{slug}/conversations/new",
+            conversations.new_conversation,
+            methods=get,
+        ),
+        Route(
+            "/facilitate/areas/{slug}/conversations",
+            conversations.start_conversation,
+            methods=post,
+        ),
+        Route("/facilitate/conversations/{id:int}", conversations.conversation_page, methods=get),
+        Route("/facilitate/conversations/{id:int}/code", conversations.join_code, methods=get),
+        Route("/facilitate/conversations/{id:int}/print", conversations.print_sheet, methods=get),
+        Route(
+            "/facilitate/conversations/{id:int}/open", conversations.open_conversation, methods=post
+        ),
+        Route("/facilitate/conversations/{id:int}/close", conversations.confirm_close, methods=get),
+        Route(
+            "/facilitate/conversations/{id:int}/close",
+            conversations.close_conversation,
+            methods=post,
+        ),
+        Route(
+            "/facilitate/conversations/{id:int}/stories/new", conversations.new_story, methods=get
+        ),
+        Route("/facilitate/conversations/{id:int}/stories", conversations.add_story, methods=post),
+        Route("/facilitate/stories/{id:int}/withdraw", conversations.confirm_withdraw, methods=get),
+        Route("/facilitate/stories/{id:int}/withdraw", conversations.withdraw_story, methods=post),
+        Route("/facilitate/areas/{slug}/rounds/new", rounds.new_round, methods=get),
+        Route("/facilitate/areas/{slug}/rounds", rounds.create_round, methods=post),
+        Route("/facilitate/rounds/{id:int}", rounds.round_page, methods=get),
+        Route("/facilitate/rounds/{id:int}/open", rounds.open_round, methods=post),
+        Route("/facilitate/rounds/{id:int}/close", rounds.confirm_close, methods=get),
+        Route("/facilitate/rounds/{id:int}/close", rounds.close_round, methods=post),
+        Route("/facilitate/rounds/{id:int}/paper", paper.paper_form, methods=get),
+        Route("/facilitate/rounds/{id:int}/paper", paper.record_paper_ballot, methods=post),
+        Route(
+            "/facilitate/rounds/{id:int}/adopt/{proposal_id:int}", actions.adopt_form, methods=get
+        ),
+        Route("/facilitate/rounds/{id:int}/adopt/{proposal_id:int}", actions.adopt, methods=post),
+        Route("/facilitate/actions/{id:int}", actions.action_page, methods=get),
+        Route("/facilitate/actions/{id:int}/update", actions.update_form, methods=get),
+        Route("/facilitate/actions/{id:int}/update", actions.post_update, methods=post),
+    ]
