@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.base import decode_id
+from server.voting.models import VotingRound
 from tests.support import Api, World
 
 COUNT_PROPOSALS = '{ area(slug: "willenhall") { proposals { totalCount } } }'
@@ -99,9 +103,18 @@ async def test_casting_in_a_draft_or_closed_round_is_round_not_open(api: Api) ->
 async def test_casting_after_the_closing_time_is_round_not_open(api: Api) -> None:
     world = await World(api).build()
     proposal = await world.proposal()
-    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
-    round_id = await world.round([proposal], closesAt=soon)
-    await asyncio.sleep(1.1)
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    round_id = await world.round([proposal], closesAt=later)
+
+    async def time_passes(session: AsyncSession) -> None:
+        # The closing time passes (the closer may or may not have run yet).
+        await session.execute(
+            update(VotingRound)
+            .where(VotingRound.id == decode_id(round_id, "VotingRound"))
+            .values(closes_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+    await api.run(time_passes)
     payload = await world.cast(round_id, world.resident, {"proposalId": proposal})
     assert payload["errors"][0]["code"] == "ROUND_NOT_OPEN"
 
