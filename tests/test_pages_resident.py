@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.ids import to_global_id
 from server.people.models import PersonKind, Role
 from server.voting import repository as voting_repo
 from tests.http_browser import Browser, csrf_token
@@ -475,8 +476,6 @@ async def test_role_split_shows_only_when_the_service_gives_it(api: Api, browser
 
 
 def _gid(round_id: int) -> str:
-    from server.ids import to_global_id
-
     return to_global_id("VotingRound", round_id)
 
 
