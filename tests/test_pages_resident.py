@@ -71,6 +71,16 @@ async def test_home_lists_areas_once_signed_in(api: Api, browser: Browser) -> No
     home = (await browser.page("/")).text
     assert 'href="/areas/coventry"' in home
     assert 'href="/areas/willenhall"' in home
+    assert 'href="/facilitate"' not in home
+
+
+async def test_home_shows_facilitators_the_way_to_their_pages(api: Api, browser: Browser) -> None:
+    await Plan.build(api)
+    await account(api, "fran@example.org", "Fran", role=Role.FACILITATOR, area="coventry")
+    assert (await browser.sign_in("fran@example.org")).status_code == 303
+    home = (await browser.page("/")).text
+    assert 'href="/facilitate"' in home
+    assert (await browser.page("/facilitate")).status_code == 200
 
 
 async def test_area_home_shows_votes_priorities_plan_and_conversations(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.access import Actor
+from server.access import SATISFIES, Actor
 from server.actions import repository as actions_repo
 from server.actions import service as actions
 from server.actions.health import CLOSED, Health
@@ -35,7 +35,10 @@ LIST_LIMIT = 20
 async def home(request: Request) -> Response:
     """Everyone gets the welcome; signed-in people also get every area, as a tree."""
     areas: list[tuple[Area, int]] = []
-    if await signed_in(request) is not None:
+    facilitates = False
+    if (found := await signed_in(request)) is not None:
+        actor = found[0]
+        facilitates = any(roles & SATISFIES[Role.FACILITATOR] for roles in actor.grants.values())
         async with reading(request) as session:
             everything = await areas_repo.all_areas(session)
         children: dict[int | None, list[Area]] = {}
@@ -48,7 +51,7 @@ async def home(request: Request) -> Response:
                 walk(area.id, depth + 1)
 
         walk(None, 0)
-    return await show(request, "home.html", {"areas": areas})
+    return await show(request, "home.html", {"areas": areas, "facilitates": facilitates})
 
 
 async def _area(request: Request) -> Area:
