@@ -580,6 +580,31 @@ async def test_a_new_person_is_added_with_their_paper_ballot(
     assert points == [1]
 
 
+async def test_the_same_paper_sent_twice_adds_one_person_with_one_ballot(
+    api: Api, fay: Browser, scene: Scene
+) -> None:
+    paper = f"/facilitate/rounds/{scene.open_round}/paper"
+    fields = {
+        "voterName": "Winnie",
+        "newPerson": "yes",
+        "kind": "resident",
+        "idempotencyKey": "paper-17",
+        f"p-{scene.proposals[2]}": "1",
+    }
+    first = await fay.submit(paper, paper, fields)
+    again = await fay.submit(paper, paper, fields)
+    assert first.status_code == again.status_code == 303
+    assert _follow(first) == _follow(again)
+
+    async def winnies(session: AsyncSession) -> list[int]:
+        return list(await session.scalars(select(Person.id).where(Person.display_name == "Winnie")))
+
+    (winnie,) = await api.run(winnies)
+    ballot, points = await _ballot(api, scene.open_round, winnie)
+    assert ballot is not None
+    assert points == [1]
+
+
 async def test_a_refused_ballot_adds_nobody_and_changes_nothing(
     api: Api, fay: Browser, scene: Scene
 ) -> None:

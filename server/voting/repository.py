@@ -136,6 +136,21 @@ async def cast_seen(session: AsyncSession, round_id: int, person_id: int, key: s
     return found is not None
 
 
+async def assisted_voter_by_key(
+    session: AsyncSession, round_id: int, cast_by_id: int, key: str
+) -> int | None:
+    """Whom a facilitator's assisted cast with this idempotency key was for, if any."""
+    found: int | None = await session.scalar(
+        select(BallotCast.person_id).where(
+            BallotCast.round_id == round_id,
+            BallotCast.cast_by_id == cast_by_id,
+            BallotCast.assisted.is_(True),
+            BallotCast.idempotency_key == key,
+        )
+    )
+    return found
+
+
 async def upsert_ballot(
     session: AsyncSession, round_id: int, person_id: int, assisted_by_id: int | None
 ) -> int:

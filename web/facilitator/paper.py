@@ -249,7 +249,14 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
         )
     try:
         async with work(request) as session:
-            if paper.new_person:
+            # The same paper sent twice (a double click, a resent form) is one person
+            # with one ballot, not two people.
+            already = await voting_repo.assisted_voter_by_key(
+                session, round_id, actor.person_id, paper.idempotency_key
+            )
+            if paper.new_person and already is not None:
+                voter_id = already
+            elif paper.new_person:
                 person = await people.add_participant(
                     session,
                     actor,
