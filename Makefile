@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ASSETS := web/static/vendor/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test check format migrate seed bench clean assets messages
+.PHONY: run test check format migrate seed bench clean assets messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ migrate: $(STAMP)
 
 seed: $(STAMP)
 	$(BIN)/levelground seed-demo
+
+## screenshots: run the browser tests and copy the README's pictures into docs/screenshots
+README_SHOTS := resident-area resident-vote-dots resident-results resident-action-plan \
+	facilitator-join-code facilitator-paper-ballots
+screenshots: $(STAMP) $(ASSETS)
+	$(BIN)/python -m pytest -q tests/browser
+	mkdir -p docs/screenshots
+	for shot in $(README_SHOTS); do cp artifacts/screenshots/$$shot.png docs/screenshots/; done
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
