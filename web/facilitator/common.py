@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.access import Actor
+from server.areas import service as areas
 from server.areas.models import Area
 from server.db import unit_of_work
 from server.errors import DomainError, ErrorCode
@@ -65,6 +66,13 @@ async def current_actor(request: Request) -> Actor:
 async def require_facilitator(session: AsyncSession, actor: Actor, area_id: int) -> None:
     """The same check the services make before a facilitator's write: FORBIDDEN if not."""
     await actor.require(session, area_id, Role.FACILITATOR)
+
+
+async def facilitated_area(session: AsyncSession, actor: Actor, slug: str) -> Area:
+    """The area by its slug, if this person facilitates there (FORBIDDEN otherwise)."""
+    area = await areas.get_by_slug(session, slug, ["areaSlug"])
+    await require_facilitator(session, actor, area.id)
+    return area
 
 
 def int_param(request: Request, name: str) -> int:

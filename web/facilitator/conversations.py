@@ -12,7 +12,6 @@ from starlette.responses import Response
 
 from server.access import Actor
 from server.areas import repository as areas_repo
-from server.areas import service as areas
 from server.areas.models import Area
 from server.config import Settings
 from server.conversations import repository as conversations_repo
@@ -25,6 +24,7 @@ from web.facilitator.common import (
     action,
     area_context,
     current_actor,
+    facilitated_area,
     field_errors,
     int_param,
     local_datetime,
@@ -80,12 +80,6 @@ def join_url(request: Request) -> str:
     return base.rstrip("/") + "/auth/join"
 
 
-async def _area(session: AsyncSession, actor: Actor, slug: str) -> Area:
-    area = await areas.get_by_slug(session, slug, ["areaSlug"])
-    await require_facilitator(session, actor, area.id)
-    return area
-
-
 async def _conversation(
     session: AsyncSession, actor: Actor, conversation_id: int
 ) -> tuple[Conversation, Area]:
@@ -120,7 +114,7 @@ async def _new_form(
 async def new_conversation(request: Request) -> Response:
     actor = await current_actor(request)
     async with work(request) as session:
-        area = await _area(session, actor, request.path_params["slug"])
+        area = await facilitated_area(session, actor, request.path_params["slug"])
     defaults = dict.fromkeys(CONVERSATION_FIELDS, "")
     defaults["prompt"] = _("What keeps you well?")
     return await _new_form(request, area, defaults, [])
@@ -131,7 +125,7 @@ async def start_conversation(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     values = texts(form, CONVERSATION_FIELDS)
     async with work(request) as session:
-        area = await _area(session, actor, request.path_params["slug"])
+        area = await facilitated_area(session, actor, request.path_params["slug"])
     errors = required(
         values,
         {

@@ -3,6 +3,7 @@ close it after a confirmation, and see its priorities."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,6 @@ from starlette.responses import Response
 from server.access import Actor
 from server.actions import repository as actions_repo
 from server.areas import repository as areas_repo
-from server.areas import service as areas
 from server.areas.models import Area
 from server.errors import DomainError, ErrorCode
 from server.proposals import repository as proposals_repo
@@ -34,6 +34,7 @@ from web.facilitator.common import (
     action,
     area_context,
     current_actor,
+    facilitated_area,
     field_errors,
     int_param,
     local_datetime,
@@ -58,12 +59,6 @@ ROUND_FIELDS = (
     "closesTime",
 )
 MAX_CANDIDATES = 200
-
-
-async def _area(session: AsyncSession, actor: Actor, slug: str) -> Area:
-    area = await areas.get_by_slug(session, slug, ["areaSlug"])
-    await require_facilitator(session, actor, area.id)
-    return area
 
 
 async def load_round(
@@ -125,7 +120,7 @@ async def _new_form(
 async def new_round(request: Request) -> Response:
     actor = await current_actor(request)
     async with work(request) as session:
-        area = await _area(session, actor, request.path_params["slug"])
+        area = await facilitated_area(session, actor, request.path_params["slug"])
     values = dict.fromkeys(ROUND_FIELDS, "")
     values.update(
         method=VotingMethod.APPROVAL.value,
@@ -151,7 +146,7 @@ async def create_round(request: Request, form: FormData) -> Response:
     values = texts(form, ROUND_FIELDS)
     chosen = [v for v in form.getlist("proposalIds") if isinstance(v, str)]
     async with work(request) as session:
-        area = await _area(session, actor, request.path_params["slug"])
+        area = await facilitated_area(session, actor, request.path_params["slug"])
     errors = required(values, {"title": _("Enter a title for the round.")})
     methods = {m.value: m for m in VotingMethod}
     method = methods.get(values["method"])
@@ -257,18 +252,7 @@ async def round_page(request: Request) -> Response:
 
 @action
 async def open_round(request: Request, form: FormData) -> Response:
-    actor = await current_actor(request)
-    round_id = int_param(request, "id")
-    async with work(request) as session:
-        await load_round(session, actor, round_id)
-    try:
-        async with work(request) as session:
-            await voting.open_round(session, actor, round_id)
-    except DomainError as error:
-        if error.code in (ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND):
-            raise
-        return await _round_problem(request, round_id, error)
-    return redirect(f"/facilitate/rounds/{round_id}?done=opened")
+    return await _change_round(request, voting.open_round, "opened")
 
 
 async def _round_problem(request: Request, round_id: int, error: DomainError) -> Response:
@@ -302,15 +286,24 @@ async def confirm_close(request: Request) -> Response:
 
 @action
 async def close_round(request: Request, form: FormData) -> Response:
+    return await _change_round(request, voting.close_round, "closed")
+
+
+async def _change_round(
+    request: Request,
+    change: Callable[[AsyncSession, Actor, int], Awaitable[object]],
+    done: str,
+) -> Response:
+    """Open or close a round this facilitator runs; the service's refusal as a page."""
     actor = await current_actor(request)
     round_id = int_param(request, "id")
     async with work(request) as session:
         await load_round(session, actor, round_id)
     try:
         async with work(request) as session:
-            await voting.close_round(session, actor, round_id)
+            await change(session, actor, round_id)
     except DomainError as error:
         if error.code in (ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND):
             raise
         return await _round_problem(request, round_id, error)
-    return redirect(f"/facilitate/rounds/{round_id}?done=closed")
+    return redirect(f"/facilitate/rounds/{round_id}?done={done}")
