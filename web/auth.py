@@ -28,6 +28,7 @@ from server.auth.request import Authenticator, browser_session, is_same_origin
 from server.config import Settings
 from server.db import unit_of_work
 from server.errors import DomainError
+from server.limits import service as limits
 from server.people import repository as people_repo
 from server.people.models import Person, PersonKind
 from web.templating import templates
@@ -54,6 +55,15 @@ def _settings(request: Request) -> Settings:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def within_write_limit(request: Request, actor: Actor) -> bool:
+    """Count one more write by this person from this address (the same limits GraphQL
+    mutations count); False once either is over its limit."""
+    async with unit_of_work(request.app.state.sessionmaker) as session:
+        return await limits.allow_write(
+            session, _settings(request).rate_limits, actor.person_id, client_ip(request)
+        )
 
 
 def _secure(request: Request) -> bool:

@@ -25,7 +25,7 @@ from server.areas.models import Area
 from server.db import unit_of_work
 from server.errors import DomainError, ErrorCode
 from server.people.models import Role
-from web.auth import FieldError, guarded, render, signed_in
+from web.auth import FieldError, guarded, render, signed_in, within_write_limit
 from web.i18n import current_language
 from web.i18n import gettext as _
 
@@ -145,6 +145,13 @@ def action(handler: FormHandler) -> Handler:
 
     async def run(request: Request, form: FormData) -> Response:
         async def with_form(request: Request) -> Response:
+            if not await within_write_limit(request, await current_actor(request)):
+                return await message_page(
+                    request,
+                    _("Slow down a little"),
+                    _("You are making changes very quickly. Wait a minute and try again."),
+                    status_code=429,
+                )
             return await handler(request, form)
 
         return await _answer_refusals(request, with_form)

@@ -21,12 +21,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.access import Actor
-from server.config import Settings
 from server.db import unit_of_work
 from server.db_errors import is_retryable, to_domain_error
 from server.errors import DomainError, ErrorCode
-from server.limits import service as limits
-from web.auth import FieldError, client_ip, guarded, render, signed_in
+from web.auth import FieldError, guarded, render, signed_in, within_write_limit
 from web.i18n import current_language
 from web.i18n import gettext as _
 from web.resident import words
@@ -122,12 +120,7 @@ async def reading(request: Request) -> AsyncIterator[AsyncSession]:
 async def write(request: Request, actor: Actor, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run a service call as one transaction, as GraphQL mutations do: within the
     person's write limit, retried on a deadlock, a database refusal as a DomainError."""
-    settings: Settings = request.app.state.settings
-    async with reading(request) as session:
-        allowed = await limits.allow_write(
-            session, settings.rate_limits, actor.person_id, client_ip(request)
-        )
-    if not allowed:
+    if not await within_write_limit(request, actor):
         raise DomainError(ErrorCode.RATE_LIMITED, "rate limited")
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
