@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.base import Info
 from schema.errors import BUSY, UserError
 from server.access import Actor
-from server.db import unit_of_work
 from server.db_errors import is_retryable, to_domain_error
 from server.errors import DomainError, ErrorCode
 from server.limits import service as limits
@@ -92,22 +91,11 @@ def _busy() -> Failed:
 
 
 async def _within_write_limits(info: Info, actor: Actor) -> bool:
-    """Counted in a transaction of its own, so refused and failed writes count too."""
     ctx = info.context
     client = ctx.request.client
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            async with unit_of_work(ctx.sessionmaker) as session:
-                return await limits.allow_write(
-                    session,
-                    ctx.settings.rate_limits,
-                    actor.person_id,
-                    client.host if client else "unknown",
-                )
-        except DBAPIError as error:
-            if not is_retryable(error):
-                raise
-            if attempt == ATTEMPTS:
-                return False  # answered as RATE_LIMITED: try again shortly
-            await asyncio.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311
-    raise AssertionError("unreachable")
+    return await limits.count_write(
+        ctx.sessionmaker,
+        ctx.settings.rate_limits,
+        actor.person_id,
+        client.host if client else "unknown",
+    )

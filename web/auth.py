@@ -60,10 +60,12 @@ def client_ip(request: Request) -> str:
 async def within_write_limit(request: Request, actor: Actor) -> bool:
     """Count one more write by this person from this address (the same limits GraphQL
     mutations count); False once either is over its limit."""
-    async with unit_of_work(request.app.state.sessionmaker) as session:
-        return await limits.allow_write(
-            session, _settings(request).rate_limits, actor.person_id, client_ip(request)
-        )
+    return await limits.count_write(
+        request.app.state.sessionmaker,
+        _settings(request).rate_limits,
+        actor.person_id,
+        client_ip(request),
+    )
 
 
 def _secure(request: Request) -> bool:
