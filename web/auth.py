@@ -7,7 +7,8 @@ the rules are in server/auth/.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,13 @@ def _settings(request: Request) -> Settings:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+@asynccontextmanager
+async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    """One unit of work for a page: committed when the block ends, rolled back on error."""
+    async with unit_of_work(request.app.state.sessionmaker) as session:
+        yield session
 
 
 async def within_write_limit(request: Request, actor: Actor) -> bool:
@@ -188,13 +196,14 @@ def guarded(handler: Callable[[Request, FormData], Awaitable[Response]]) -> Hand
     return endpoint
 
 
-def _text(form: FormData, name: str) -> str:
+def form_text(form: FormData, name: str) -> str:
+    """A posted field as text (missing, or a file, is the empty string)."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
 
 
 def _kind(form: FormData) -> PersonKind | None:
-    value = _text(form, "kind")
+    value = form_text(form, "kind")
     return PersonKind(value) if value in {k.value for k in PersonKind} else None
 
 
@@ -257,8 +266,8 @@ async def sign_in_page(request: Request) -> Response:
 
 @guarded
 async def sign_in(request: Request, form: FormData) -> Response:
-    email, password = _text(form, "email"), _text(form, "password")
-    next_path = local_path(_text(form, "next"))
+    email, password = form_text(form, "email"), form_text(form, "password")
+    next_path = local_path(form_text(form, "next"))
     missing = [
         FieldError(field, message)
         for field, message, value in (
@@ -306,7 +315,7 @@ async def register_page(request: Request) -> Response:
 
 @guarded
 async def register(request: Request, form: FormData) -> Response:
-    values = {name: _text(form, name) for name in ("displayName", "email", "kind")}
+    values = {name: form_text(form, name) for name in ("displayName", "email", "kind")}
     kind = _kind(form)
     if kind is None:
         return await render(
@@ -316,7 +325,7 @@ async def register(request: Request, form: FormData) -> Response:
             errors=[FieldError("kind", "Choose resident or professional.")],
             status_code=400,
         )
-    if _text(form, "password") != _text(form, "confirmPassword"):
+    if form_text(form, "password") != form_text(form, "confirmPassword"):
         return await render(
             request,
             "auth/register.html",
@@ -342,7 +351,7 @@ async def register(request: Request, form: FormData) -> Response:
                 session,
                 display_name=values["displayName"],
                 email=values["email"],
-                password=_text(form, "password"),
+                password=form_text(form, "password"),
                 kind=kind,
             )
             plaintext = await _start_session(session, request, person, "password")
@@ -367,7 +376,7 @@ async def join_page(request: Request) -> Response:
 
 @guarded
 async def join(request: Request, form: FormData) -> Response:
-    values = {name: _text(form, name) for name in ("code", "displayName", "kind")}
+    values = {name: form_text(form, name) for name in ("code", "displayName", "kind")}
     current = await signed_in(request)
     try:
         async with unit_of_work(_auth(request).sessionmaker) as session:
@@ -541,7 +550,7 @@ async def update_profile(request: Request, form: FormData) -> Response:
     current = await signed_in(request)
     if current is None:
         return RedirectResponse("/auth/sign-in", status_code=303)
-    values = {name: _text(form, name) for name in ("displayName", "kind")}
+    values = {name: form_text(form, name) for name in ("displayName", "kind")}
     try:
         async with unit_of_work(_auth(request).sessionmaker) as session:
             await accounts.update_profile(
@@ -562,7 +571,7 @@ async def change_password(request: Request, form: FormData) -> Response:
     current = await signed_in(request)
     if current is None:
         return RedirectResponse("/auth/sign-in", status_code=303)
-    if _text(form, "newPassword") != _text(form, "confirmPassword"):
+    if form_text(form, "newPassword") != form_text(form, "confirmPassword"):
         return await _profile(
             request,
             errors=[FieldError("confirmPassword", "The new passwords do not match.")],
@@ -573,8 +582,8 @@ async def change_password(request: Request, form: FormData) -> Response:
             person = await accounts.change_password(
                 session,
                 current[0].person_id,
-                current=_text(form, "currentPassword"),
-                new=_text(form, "newPassword"),
+                current=form_text(form, "currentPassword"),
+                new=form_text(form, "newPassword"),
             )
             # A new password ends every other session; this browser gets a fresh one.
             await sessions.end_all(session, person.id)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -112,3 +115,20 @@ class LanguageMiddleware:
 
 def template_globals() -> dict[str, Any]:
     return {"languages": LANGUAGES, "current_language": current_language}
+
+
+# Dates and times on pages are what the clock on the community centre wall says.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+
+def local_time(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(LOCAL_TIME) if moment is not None else None
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people in the room would say it, in the page's language:
+    17 March 2026, 18:30."""
+    shown = local_time(moment)
+    if shown is None:
+        return ""
+    return format_datetime(shown, "d MMMM y, HH:mm", locale=current_language())

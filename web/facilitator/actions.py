@@ -23,10 +23,9 @@ from server.proposals import repository as proposals_repo
 from server.teams import repository as teams_repo
 from server.voting import repository as voting_repo
 from server.voting.models import Priority, RoundState, VotingRound
-from web.auth import FieldError, render
+from web.auth import FieldError, render, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
-    LOCAL_TIME,
     PageNotFound,
     action,
     area_context,
@@ -39,10 +38,9 @@ from web.facilitator.common import (
     redirect,
     required,
     texts,
-    when,
-    work,
 )
 from web.facilitator.rounds import load_round
+from web.i18n import LOCAL_TIME, when
 from web.i18n import gettext as _
 
 ADOPT_FIELDS = ("title", "teamId", "leadId", "targetDate")
@@ -94,7 +92,7 @@ async def _adopt_form(
     errors: list[FieldError],
     status_code: int = 200,
 ) -> Response:
-    async with work(request) as session:
+    async with transaction(request) as session:
         voting_round, area, priority, title = await _priority(session, actor, round_id, proposal_id)
         adopted = await actions_repo.for_priority(session, round_id, proposal_id)
         teams, leads = await _owners(session, actor, area)
@@ -134,7 +132,7 @@ async def adopt(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     round_id, proposal_id = int_param(request, "id"), int_param(request, "proposal_id")
     values = texts(form, ADOPT_FIELDS)
-    async with work(request) as session:
+    async with transaction(request) as session:
         await _priority(session, actor, round_id, proposal_id)
     errors = required(values, {"title": _("Enter a title for the action.")})
     target = None
@@ -148,7 +146,7 @@ async def adopt(request: Request, form: FormData) -> Response:
             target = datetime.combine(target_day, time(0), tzinfo=LOCAL_TIME)
     if not errors:
         try:
-            async with work(request) as session:
+            async with transaction(request) as session:
                 adopted = await actions.adopt_priority(
                     session,
                     actor,
@@ -190,7 +188,7 @@ NOTICES = {
 @page
 async def action_page(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         found, area = await _action(session, actor, int_param(request, "id"))
         updates = await actions_repo.updates_for(session, [found.id])
         people_ids = sorted({u.author_id for u in updates} | {found.lead_id or 0} - {0})
@@ -237,7 +235,7 @@ async def _update_form(
     errors: list[FieldError],
     status_code: int = 200,
 ) -> Response:
-    async with work(request) as session:
+    async with transaction(request) as session:
         found, area = await _action(session, actor, action_id)
     return await render(
         request,
@@ -267,7 +265,7 @@ async def post_update(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     action_id = int_param(request, "id")
     values = texts(form, UPDATE_FIELDS)
-    async with work(request) as session:
+    async with transaction(request) as session:
         await _action(session, actor, action_id)
     errors = required(values, {"body": _("Enter what happened.")})
     kind = {k.value: k for k in UpdateKind}.get(values["kind"])
@@ -286,7 +284,7 @@ async def post_update(request: Request, form: FormData) -> Response:
     closing = values["closingStatement"].strip() or None
     if not errors and kind is not None:
         try:
-            async with work(request) as session:
+            async with transaction(request) as session:
                 await actions.post_update(
                     session,
                     actor,

@@ -7,14 +7,12 @@ the services), exactly as for GraphQL.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from babel.dates import format_date
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,15 +20,11 @@ from starlette.responses import RedirectResponse, Response
 from server.access import Actor
 from server.areas import service as areas
 from server.areas.models import Area
-from server.db import unit_of_work
 from server.errors import DomainError, ErrorCode
 from server.people.models import Role
-from web.auth import FieldError, guarded, render, signed_in, within_write_limit
-from web.i18n import current_language
+from web.auth import FieldError, form_text, guarded, render, signed_in, within_write_limit
+from web.i18n import LOCAL_TIME, current_language, local_time
 from web.i18n import gettext as _
-
-# Dates and times on these pages are what the clock on the community centre wall says.
-LOCAL_TIME = ZoneInfo("Europe/London")
 
 Handler = Callable[[Request], Awaitable[Response]]
 FormHandler = Callable[[Request, FormData], Awaitable[Response]]
@@ -42,18 +36,6 @@ class NotSignedIn(Exception):
 
 class PageNotFound(Exception):
     """The thing in the URL does not exist (or is not shown to this person)."""
-
-
-def sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    made: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    return made
-
-
-@asynccontextmanager
-async def work(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    async with unit_of_work(sessionmaker(request)) as session:
-        yield session
 
 
 async def current_actor(request: Request) -> Actor:
@@ -163,13 +145,8 @@ def redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
 def texts(form: FormData, names: Sequence[str]) -> dict[str, str]:
-    return {name: text(form, name) for name in names}
+    return {name: form_text(form, name) for name in names}
 
 
 def required(values: Mapping[str, str], messages: Mapping[str, str]) -> list[FieldError]:
@@ -221,20 +198,8 @@ def local_datetime(
     return datetime.combine(day, at, tzinfo=LOCAL_TIME).astimezone(UTC), []
 
 
-def local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(LOCAL_TIME) if moment is not None else None
-
-
-def when(moment: datetime | None) -> str:
-    """A moment as people in the room would say it: 17 March 2026, 18:30."""
-    shown = local(moment)
-    if shown is None:
-        return ""
-    return format_datetime(shown, "d MMMM y, HH:mm", locale=current_language())
-
-
 def day(moment: datetime | None) -> str:
-    shown = local(moment)
+    shown = local_time(moment)
     if shown is None:
         return ""
     return format_date(shown.date(), "d MMMM y", locale=current_language())

@@ -18,7 +18,7 @@ from server.conversations import repository as conversations_repo
 from server.conversations import service as conversations
 from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
 from server.errors import DomainError, ErrorCode
-from web.auth import FieldError, render
+from web.auth import FieldError, render, transaction
 from web.facilitator.common import (
     PageNotFound,
     action,
@@ -33,10 +33,9 @@ from web.facilitator.common import (
     require_facilitator,
     required,
     texts,
-    when,
-    work,
 )
 from web.i18n import gettext as _
+from web.i18n import when
 
 CONVERSATION_FIELDS = ("title", "prompt", "startsDate", "startsTime", "location")
 STORY_FIELDS = ("tellerPseudonym", "body", "consentScope")
@@ -113,7 +112,7 @@ async def _new_form(
 @page
 async def new_conversation(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         area = await facilitated_area(session, actor, request.path_params["slug"])
     defaults = dict.fromkeys(CONVERSATION_FIELDS, "")
     defaults["prompt"] = _("What keeps you well?")
@@ -124,7 +123,7 @@ async def new_conversation(request: Request) -> Response:
 async def start_conversation(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     values = texts(form, CONVERSATION_FIELDS)
-    async with work(request) as session:
+    async with transaction(request) as session:
         area = await facilitated_area(session, actor, request.path_params["slug"])
     errors = required(
         values,
@@ -143,7 +142,7 @@ async def start_conversation(request: Request, form: FormData) -> Response:
     errors += date_errors
     if not errors:
         try:
-            async with work(request) as session:
+            async with transaction(request) as session:
                 conversation = await conversations.start_conversation(
                     session,
                     actor,
@@ -181,7 +180,7 @@ def _notice(request: Request, notices: dict[str, Any]) -> str | None:
 @page
 async def conversation_page(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         conversation, area = await _conversation(session, actor, int_param(request, "id"))
         stories = await conversations_repo.stories_for(session, [conversation.id])
     return await render(
@@ -202,7 +201,7 @@ async def conversation_page(request: Request) -> Response:
 
 async def _sheet(request: Request, template: str) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         conversation, area = await _conversation(session, actor, int_param(request, "id"))
     return await render(
         request,
@@ -230,10 +229,10 @@ async def print_sheet(request: Request) -> Response:
 async def _change_status(request: Request, status: ConversationStatus, done: str) -> Response:
     actor = await current_actor(request)
     conversation_id = int_param(request, "id")
-    async with work(request) as session:
+    async with transaction(request) as session:
         await _conversation(session, actor, conversation_id)
     try:
-        async with work(request) as session:
+        async with transaction(request) as session:
             await conversations.set_status(session, actor, conversation_id, status)
     except DomainError as error:
         if error.code in (ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND):
@@ -246,7 +245,7 @@ async def _change_status(request: Request, status: ConversationStatus, done: str
 @page
 async def confirm_close(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         conversation, area = await _conversation(session, actor, int_param(request, "id"))
     if conversation.status is ConversationStatus.CLOSED:
         return redirect(f"/facilitate/conversations/{conversation.id}")
@@ -295,7 +294,7 @@ async def _story_form(
 @page
 async def new_story(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         conversation, area = await _conversation(session, actor, int_param(request, "id"))
     return await _story_form(request, conversation, area, dict.fromkeys(STORY_FIELDS, ""), [])
 
@@ -304,7 +303,7 @@ async def new_story(request: Request) -> Response:
 async def add_story(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     values = texts(form, STORY_FIELDS)
-    async with work(request) as session:
+    async with transaction(request) as session:
         conversation, area = await _conversation(session, actor, int_param(request, "id"))
     errors = required(
         values,
@@ -318,7 +317,7 @@ async def add_story(request: Request, form: FormData) -> Response:
         errors.append(FieldError("consentScope", _("Choose who the teller agreed can read it.")))
     if not errors:
         try:
-            async with work(request) as session:
+            async with transaction(request) as session:
                 await conversations.add_story(
                     session,
                     actor,
@@ -348,7 +347,7 @@ async def _story(
 @page
 async def confirm_withdraw(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         story, conversation, area = await _story(session, actor, int_param(request, "id"))
     if story.withdrawn_at is not None:
         return redirect(f"/facilitate/conversations/{conversation.id}")
@@ -363,8 +362,8 @@ async def confirm_withdraw(request: Request) -> Response:
 async def withdraw_story(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     story_id = int_param(request, "id")
-    async with work(request) as session:
+    async with transaction(request) as session:
         _story_row, conversation, _area_row = await _story(session, actor, story_id)
-    async with work(request) as session:
+    async with transaction(request) as session:
         await conversations.withdraw_story(session, actor, story_id)
     return redirect(f"/facilitate/conversations/{conversation.id}?done=withdrawn")

@@ -15,16 +15,15 @@ from server.people.models import Role
 from server.proposals import repository as proposals_repo
 from server.voting import repository as voting_repo
 from server.voting.models import RoundState
-from web.auth import render
+from web.auth import render, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
     area_context,
     current_actor,
     page,
     require_facilitator,
-    when,
-    work,
 )
+from web.i18n import when
 
 ROUND_STATES = (RoundState.DRAFT, RoundState.OPEN, RoundState.CLOSED)
 
@@ -32,7 +31,7 @@ ROUND_STATES = (RoundState.DRAFT, RoundState.OPEN, RoundState.CLOSED)
 @page
 async def index(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         tree = await actor.tree(session)
         facilitated = {
             area_id
@@ -52,7 +51,7 @@ async def index(request: Request) -> Response:
 @page
 async def dashboard(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         area = await areas.get_by_slug(session, request.path_params["slug"], ["areaSlug"])
         await require_facilitator(session, actor, area.id)
         conversations = await conversations_repo.page_for_areas(

@@ -27,7 +27,7 @@ from server.voting import repository as voting_repo
 from server.voting import service as voting
 from server.voting.models import RoundState, VotingMethod, VotingRound
 from server.voting.rules import EntryInput
-from web.auth import FieldError, render
+from web.auth import FieldError, form_text, render, transaction
 from web.facilitator.common import (
     action,
     area_context,
@@ -35,12 +35,10 @@ from web.facilitator.common import (
     int_param,
     page,
     redirect,
-    text,
-    when,
-    work,
 )
 from web.facilitator.rounds import load_round
 from web.i18n import gettext as _
+from web.i18n import when
 
 CHOICES = "choices"
 YES = "yes"
@@ -126,7 +124,7 @@ async def paper_form(request: Request) -> Response:
     actor = await current_actor(request)
     round_id = int_param(request, "id")
     saved = None
-    async with work(request) as session:
+    async with transaction(request) as session:
         situation = await _situation(session, actor, round_id)
         saved_id = request.query_params.get("saved", "")
         if saved_id.isdigit():
@@ -139,16 +137,16 @@ async def paper_form(request: Request) -> Response:
 
 def _read(form: FormData, on_ballot: list[Proposal]) -> PaperForm:
     return PaperForm(
-        voter_name=text(form, "voterName").strip(),
+        voter_name=form_text(form, "voterName").strip(),
         # A chosen person only counts while the name is still the one they were chosen for.
-        voter_id=text(form, "voterId")
-        if text(form, "voterIdName").strip() == text(form, "voterName").strip()
+        voter_id=form_text(form, "voterId")
+        if form_text(form, "voterIdName").strip() == form_text(form, "voterName").strip()
         else "",
-        new_person=text(form, "newPerson") == YES,
-        kind=text(form, "kind"),
-        override=text(form, "override") == YES,
-        marks={p.id: text(form, f"p-{p.id}").strip() for p in on_ballot},
-        idempotency_key=text(form, "idempotencyKey")[:200] or secrets.token_urlsafe(16),
+        new_person=form_text(form, "newPerson") == YES,
+        kind=form_text(form, "kind"),
+        override=form_text(form, "override") == YES,
+        marks={p.id: form_text(form, f"p-{p.id}").strip() for p in on_ballot},
+        idempotency_key=form_text(form, "idempotencyKey")[:200] or secrets.token_urlsafe(16),
     )
 
 
@@ -199,7 +197,7 @@ def _entry_errors(
 async def record_paper_ballot(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     round_id = int_param(request, "id")
-    async with work(request) as session:
+    async with transaction(request) as session:
         situation = await _situation(session, actor, round_id)
     paper = _read(form, situation.on_ballot)
     entries, errors = _entries(situation.voting_round.method, paper, situation.on_ballot)
@@ -214,7 +212,7 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
     elif paper.voter_id.isdigit():
         voter_id = int(paper.voter_id)
     else:
-        async with work(request) as session:
+        async with transaction(request) as session:
             tree = await actor.tree(session)
             namesakes = await people_repo.participants_of(
                 session, list(tree.ancestors(situation.area.id)), named=paper.voter_name
@@ -248,7 +246,7 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             request, situation, paper, errors=errors, namesakes=namesakes, status_code=400
         )
     try:
-        async with work(request) as session:
+        async with transaction(request) as session:
             # The same paper sent twice (a double click, a resent form) is one person
             # with one ballot, not two people.
             already = await voting_repo.assisted_voter_by_key(

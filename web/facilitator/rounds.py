@@ -27,7 +27,7 @@ from server.voting.models import (
     VotingMethod,
     VotingRound,
 )
-from web.auth import FieldError, render
+from web.auth import FieldError, render, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
     PageNotFound,
@@ -43,10 +43,9 @@ from web.facilitator.common import (
     require_facilitator,
     required,
     texts,
-    when,
-    work,
 )
 from web.i18n import gettext as _
+from web.i18n import when
 
 ROUND_FIELDS = (
     "title",
@@ -97,7 +96,7 @@ async def _new_form(
     errors: list[FieldError],
     status_code: int = 200,
 ) -> Response:
-    async with work(request) as session:
+    async with transaction(request) as session:
         candidates = await _candidates(session, actor, area)
     return await render(
         request,
@@ -119,7 +118,7 @@ async def _new_form(
 @page
 async def new_round(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         area = await facilitated_area(session, actor, request.path_params["slug"])
     values = dict.fromkeys(ROUND_FIELDS, "")
     values.update(
@@ -145,7 +144,7 @@ async def create_round(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
     values = texts(form, ROUND_FIELDS)
     chosen = [v for v in form.getlist("proposalIds") if isinstance(v, str)]
-    async with work(request) as session:
+    async with transaction(request) as session:
         area = await facilitated_area(session, actor, request.path_params["slug"])
     errors = required(values, {"title": _("Enter a title for the round.")})
     methods = {m.value: m for m in VotingMethod}
@@ -185,7 +184,7 @@ async def create_round(request: Request, form: FormData) -> Response:
         errors.append(FieldError("proposalIds", _("Choose at least one proposal for the ballot.")))
     if not errors and method is not None and visibility is not None:
         try:
-            async with work(request) as session:
+            async with transaction(request) as session:
                 voting_round = await voting.create_round(
                     session,
                     actor,
@@ -217,7 +216,7 @@ NOTICES = {
 @page
 async def round_page(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         voting_round, area = await load_round(session, actor, int_param(request, "id"))
         on_ballot = [
             p for _round, p in await voting_repo.ballot_proposals(session, [voting_round.id])
@@ -272,7 +271,7 @@ async def _round_problem(request: Request, round_id: int, error: DomainError) ->
 @page
 async def confirm_close(request: Request) -> Response:
     actor = await current_actor(request)
-    async with work(request) as session:
+    async with transaction(request) as session:
         voting_round, area = await load_round(session, actor, int_param(request, "id"))
         turnout = (await voting_repo.turnouts(session, [voting_round.id])).get(voting_round.id, 0)
     if voting_round.state is not RoundState.OPEN:
@@ -297,10 +296,10 @@ async def _change_round(
     """Open or close a round this facilitator runs; the service's refusal as a page."""
     actor = await current_actor(request)
     round_id = int_param(request, "id")
-    async with work(request) as session:
+    async with transaction(request) as session:
         await load_round(session, actor, round_id)
     try:
-        async with work(request) as session:
+        async with transaction(request) as session:
             await change(session, actor, round_id)
     except DomainError as error:
         if error.code in (ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND):

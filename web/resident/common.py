@@ -6,33 +6,28 @@ through the services, in a unit of work with the same per-person write limit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.access import Actor
-from server.db import unit_of_work
 from server.db_errors import is_retryable, to_domain_error
 from server.errors import DomainError, ErrorCode
-from web.auth import FieldError, guarded, render, signed_in, within_write_limit
-from web.i18n import current_language
+from web import i18n
+from web.auth import FieldError, guarded, render, signed_in, transaction, within_write_limit
 from web.i18n import gettext as _
 from web.resident import words
 
 T = TypeVar("T")
 WRITE_ATTEMPTS = 3
-# Residents read times as the clock on their wall.
-LOCAL_TIME = ZoneInfo("Europe/London")
 
 
 class Missing(Exception):
@@ -97,24 +92,8 @@ def exists(found: T | None) -> T:
     return found
 
 
-def text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
-
-
-def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    return sessionmaker
-
-
-@asynccontextmanager
-async def reading(request: Request) -> AsyncIterator[AsyncSession]:
-    async with unit_of_work(_sessionmaker(request)) as session:
-        yield session
 
 
 async def write(request: Request, actor: Actor, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -124,7 +103,7 @@ async def write(request: Request, actor: Actor, work: Callable[[AsyncSession], A
         raise DomainError(ErrorCode.RATE_LIMITED, "rate limited")
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
-            async with reading(request) as session:
+            async with transaction(request) as session:
                 return await work(session)
         except DBAPIError as error:
             if is_retryable(error) and attempt < WRITE_ATTEMPTS:
@@ -180,13 +159,9 @@ def field_error(error: DomainError, field: str) -> FieldError:
 
 def when(moment: datetime | None, *, time: bool = True) -> str:
     """A date (and time) the way people say it, in the page's language."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(LOCAL_TIME)
-    language = current_language()
-    if not time:
-        return format_date(local, format="long", locale=language)
-    return format_datetime(local, format="d MMMM y, HH:mm", locale=language)
+    if time or moment is None:
+        return i18n.when(moment)
+    return format_date(i18n.local_time(moment), format="long", locale=i18n.current_language())
 
 
 async def show(

@@ -24,7 +24,7 @@ from server.people.models import Role
 from server.proposals import repository as proposals_repo
 from server.proposals import service as proposals
 from server.proposals.models import Proposal
-from web.auth import FieldError
+from web.auth import FieldError, form_text, transaction
 from web.resident.common import (
     exists,
     field_error,
@@ -32,9 +32,7 @@ from web.resident.common import (
     is_htmx,
     page,
     path_id,
-    reading,
     show,
-    text,
     write,
 )
 
@@ -56,7 +54,7 @@ async def _conversation(session: AsyncSession, request: Request) -> tuple[Conver
 
 @page
 async def conversation_page(request: Request, actor: Actor) -> Response:
-    async with reading(request) as session:
+    async with transaction(request) as session:
         conversation, area = await _conversation(session, request)
         stories = [
             StoryView(
@@ -89,7 +87,7 @@ async def _propose_form(
     errors: list[FieldError],
     status_code: int = 200,
 ) -> Response:
-    async with reading(request) as session:
+    async with transaction(request) as session:
         conversation, area = await _conversation(session, request)
         taking_part = await actor.has_role(session, area.id, Role.PARTICIPANT)
     return await show(
@@ -108,7 +106,7 @@ async def propose_page(request: Request, actor: Actor) -> Response:
 
 @form_page
 async def propose(request: Request, actor: Actor, form: FormData) -> Response:
-    values = {"title": text(form, "title"), "description": text(form, "description")}
+    values = {"title": form_text(form, "title"), "description": form_text(form, "description")}
     conversation_id = path_id(request)
 
     async def work(session: AsyncSession) -> Proposal:
@@ -170,7 +168,7 @@ async def _proposal_page(
     status_code: int = 200,
 ) -> Response:
     proposal_id = path_id(request)
-    async with reading(request) as session:
+    async with transaction(request) as session:
         proposal = exists(await proposals_repo.by_id(session, proposal_id))
         (area,) = await areas_repo.by_ids(session, [proposal.area_id])
         (author,) = await people_repo.by_ids(session, [proposal.author_id])
@@ -212,8 +210,8 @@ async def proposal_page(request: Request, actor: Actor) -> Response:
 @form_page
 async def comment(request: Request, actor: Actor, form: FormData) -> Response:
     proposal_id = path_id(request)
-    body = text(form, "body")
-    parent = text(form, "parent")
+    body = form_text(form, "body")
+    parent = form_text(form, "parent")
     parent_id = int(parent) if parent.isascii() and parent.isdigit() and len(parent) < 18 else None
     # The field the error summary links to: the box that was typed in.
     box = f"body-{parent_id}" if parent_id else "body"

@@ -26,8 +26,8 @@ from server.teams.models import CoreTeam
 from server.voting import repository as voting_repo
 from server.voting import service as voting
 from server.voting.models import RoundState
-from web.auth import signed_in
-from web.resident.common import exists, page, path_id, reading, show
+from web.auth import signed_in, transaction
+from web.resident.common import exists, page, path_id, show
 
 LIST_LIMIT = 20
 
@@ -39,7 +39,7 @@ async def home(request: Request) -> Response:
     if (found := await signed_in(request)) is not None:
         actor = found[0]
         facilitates = any(roles & SATISFIES[Role.FACILITATOR] for roles in actor.grants.values())
-        async with reading(request) as session:
+        async with transaction(request) as session:
             everything = await areas_repo.all_areas(session)
         children: dict[int | None, list[Area]] = {}
         for area in everything:
@@ -55,14 +55,14 @@ async def home(request: Request) -> Response:
 
 
 async def _area(request: Request) -> Area:
-    async with reading(request) as session:
+    async with transaction(request) as session:
         return exists(await areas_repo.by_slug(session, request.path_params["slug"]))
 
 
 @page
 async def area_home(request: Request, actor: Actor) -> Response:
     area = await _area(request)
-    async with reading(request) as session:
+    async with transaction(request) as session:
         parent = (await areas_repo.by_ids(session, [area.parent_id]))[0] if area.parent_id else None
         children = await areas_repo.children_of(session, [area.id])
         rounds = await voting_repo.for_areas(session, [area.id], None)
@@ -115,7 +115,7 @@ async def area_home(request: Request, actor: Actor) -> Response:
 @page
 async def plan(request: Request, actor: Actor) -> Response:
     area = await _area(request)
-    async with reading(request) as session:
+    async with transaction(request) as session:
         area_actions = await actions_repo.for_areas(session, [area.id], None)
         details = await _details(session, area_actions)
     open_actions = [a for a in area_actions if a.status not in CLOSED]
@@ -166,7 +166,7 @@ async def _details(session: AsyncSession, area_actions: list[Action]) -> PlanDet
 @page
 async def action_page(request: Request, actor: Actor) -> Response:
     action_id = path_id(request)
-    async with reading(request) as session:
+    async with transaction(request) as session:
         action = exists(await actions_repo.by_id(session, action_id))
         (area,) = await areas_repo.by_ids(session, [action.area_id])
         details = await _details(session, [action])

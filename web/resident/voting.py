@@ -23,7 +23,7 @@ from server.voting import service as voting
 from server.voting.models import BallotEntry, VotingMethod, VotingRound
 from server.voting.rules import EntryInput
 from server.voting.tally import Row
-from web.auth import FieldError
+from web.auth import FieldError, form_text, transaction
 from web.i18n import gettext as _
 from web.resident.common import (
     exists,
@@ -32,9 +32,7 @@ from web.resident.common import (
     page,
     path_id,
     plain,
-    reading,
     show,
-    text,
     write,
 )
 
@@ -91,7 +89,7 @@ async def _vote_page(
     errors: Sequence[FieldError] = (),
     status_code: int = 200,
 ) -> Response:
-    async with reading(request) as session:
+    async with transaction(request) as session:
         view = await _round_view(session, actor, path_id(request))
     if choices is None:
         choices = Choices.of(view.mine or [])
@@ -135,7 +133,7 @@ def _read_ballot(
                 entries.append(EntryInput(proposal.id))
             continue
         name = f"{'dots' if method is VotingMethod.DOTS else 'rank'}-{proposal.id}"
-        typed = text(form, name).strip()
+        typed = form_text(form, name).strip()
         choices.typed[proposal.id] = typed
         # An empty box (or 0 dots) leaves the idea out.
         if typed == "" or (typed == "0" and method is VotingMethod.DOTS):
@@ -189,12 +187,12 @@ def _ballot_error(
 @form_page
 async def vote(request: Request, actor: Actor, form: FormData) -> Response:
     round_id = path_id(request)
-    async with reading(request) as session:
+    async with transaction(request) as session:
         voting_round = exists(await voting_repo.by_id(session, round_id))
         proposals = [p for _, p in await voting_repo.ballot_proposals(session, [round_id])]
     choices, entries, errors = _read_ballot(voting_round.method, proposals, form)
     if not errors:
-        key = text(form, "key") or None
+        key = form_text(form, "key") or None
 
         async def work(session: AsyncSession) -> voting.CastResult:
             return await voting.cast_ballot(
@@ -213,7 +211,7 @@ async def vote(request: Request, actor: Actor, form: FormData) -> Response:
 
 
 async def _voted_page(request: Request, actor: Actor, *, fragment: bool) -> Response:
-    async with reading(request) as session:
+    async with transaction(request) as session:
         view = await _round_view(session, actor, path_id(request))
         unsealed = await voting_results.visible_to(session, actor, view.round)
     if view.mine is None:
@@ -269,7 +267,7 @@ def _bars(rows: Sequence[Row], titles: dict[int, str]) -> list[Bar]:
 
 @page
 async def results_page(request: Request, actor: Actor) -> Response:
-    async with reading(request) as session:
+    async with transaction(request) as session:
         view = await _round_view(session, actor, path_id(request))
         # The same sealing decision GraphQL makes (None while sealed for this viewer).
         found = await voting.results_for(session, actor, view.round)
