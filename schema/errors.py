@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
+from server import db_errors
 from server.errors import DomainError, ErrorCode
 
 strawberry.enum(ErrorCode, name="UserErrorCode")
@@ -37,7 +38,7 @@ def unauthenticated() -> ExpectedGraphQLError:
     )
 
 
-BUSY = "Many people are making changes at this moment. Try again in a few seconds."
+BUSY = db_errors.BUSY
 
 
 def busy() -> ExpectedGraphQLError:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from sqlalchemy.exc import DBAPIError
 
 from server.errors import DomainError, ErrorCode
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+BUSY = "Many people are making changes at this moment. Try again in a few seconds."
 
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
@@ -33,3 +44,27 @@ def to_domain_error(error: DBAPIError) -> DomainError | None:
             return DomainError(ErrorCode.INVALID_INPUT, "That breaks one of the rules.")
         case _:
             return None
+
+
+async def retrying(transaction: Callable[[], Awaitable[T]], attempts: int = ATTEMPTS) -> T:
+    """Run ``transaction`` (one whole unit of work) again after a deadlock or a
+    serialization failure, with jitter. Still colliding after the last attempt answers
+    RATE_LIMITED ("try again", never a 500); a constraint the database enforces answers
+    its DomainError; anything else is raised as it is."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await transaction()
+        except DBAPIError as error:
+            if is_retryable(error):
+                if attempt < attempts:
+                    log.info("retrying a transaction after %s", error.orig)
+                    await asyncio.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311
+                    continue
+                log.warning("a transaction kept colliding: %s", error.orig)
+                raise DomainError(ErrorCode.RATE_LIMITED, BUSY) from error
+            translated = to_domain_error(error)
+            if translated is None:
+                raise
+            log.warning("the database refused a write: %s", error.orig)
+            raise translated from error
+    raise AssertionError("unreachable")

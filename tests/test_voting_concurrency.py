@@ -380,7 +380,7 @@ async def test_a_cast_that_keeps_deadlocking_is_retried_then_answered_not_a_500(
 ) -> None:
     from sqlalchemy.exc import DBAPIError
 
-    from schema.mutation import ATTEMPTS
+    from server.db_errors import ATTEMPTS
     from server.voting import service
 
     world = await World(api).build()

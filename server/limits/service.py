@@ -4,22 +4,18 @@ still counts."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import clock
 from server.config import RateLimits
 from server.db import unit_of_work
-from server.db_errors import is_retryable
+from server.db_errors import retrying
+from server.errors import DomainError, ErrorCode
 from server.limits import repository
-
-ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -79,16 +75,16 @@ async def count_write(
     sessionmaker: async_sessionmaker[AsyncSession], config: RateLimits, person_id: int, ip: str
 ) -> bool:
     """:func:`allow_write` in a transaction of its own, so refused and failed writes count
-    too. A deadlock or serialization failure is retried with jitter; still colliding
-    after every attempt answers False (the caller says "try again shortly")."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            async with unit_of_work(sessionmaker) as session:
-                return await allow_write(session, config, person_id, ip)
-        except DBAPIError as error:
-            if not is_retryable(error):
-                raise
-            if attempt == ATTEMPTS:
-                return False
-            await asyncio.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311
-    raise AssertionError("unreachable")
+    too. Still colliding after every retry answers False (the caller says "try again
+    shortly")."""
+
+    async def transaction() -> bool:
+        async with unit_of_work(sessionmaker) as session:
+            return await allow_write(session, config, person_id, ip)
+
+    try:
+        return await retrying(transaction)
+    except DomainError as error:
+        if error.code is ErrorCode.RATE_LIMITED:
+            return False
+        raise

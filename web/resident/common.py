@@ -12,14 +12,13 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from babel.dates import format_date
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.access import Actor
-from server.db_errors import is_retryable, to_domain_error
+from server.db_errors import retrying
 from server.errors import DomainError, ErrorCode
 from web import i18n
 from web.auth import FieldError, guarded, render, signed_in, transaction, within_write_limit
@@ -27,7 +26,6 @@ from web.i18n import gettext as _
 from web.resident import words
 
 T = TypeVar("T")
-WRITE_ATTEMPTS = 3
 
 
 class Missing(Exception):
@@ -101,18 +99,12 @@ async def write(request: Request, actor: Actor, work: Callable[[AsyncSession], A
     person's write limit, retried on a deadlock, a database refusal as a DomainError."""
     if not await within_write_limit(request, actor):
         raise DomainError(ErrorCode.RATE_LIMITED, "rate limited")
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            async with transaction(request) as session:
-                return await work(session)
-        except DBAPIError as error:
-            if is_retryable(error) and attempt < WRITE_ATTEMPTS:
-                continue
-            translated = to_domain_error(error)
-            if translated is None:
-                raise
-            raise translated from error
-    raise AssertionError("unreachable")
+
+    async def once() -> T:
+        async with transaction(request) as session:
+            return await work(session)
+
+    return await retrying(once)
 
 
 def _plain_messages() -> dict[str, str]:
