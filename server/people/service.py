@@ -17,6 +17,7 @@ from server.people.models import Person, PersonKind, Role
 
 def check_email(email: str) -> str:
     email = email.strip()
+    validation.refuse_hidden_characters(email, ["email"], "Email address")
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or len(email) > 254:
         raise InvalidInput(f"'{email}' does not look like an email address.", ["email"])
