@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import validation
@@ -92,23 +90,14 @@ async def add_participant(
 
 
 async def can_see_kind(session: AsyncSession, actor: Actor, person_id: int) -> bool:
-    """Kind is private: the person themself, and admins over an area they take part in."""
+    """Kind and roles are private: the person themself, and admins whose reach holds
+    every role the person has (see :meth:`Actor.oversees`)."""
     if actor.person_id == person_id:
         return True
     if not await actor.is_admin_anywhere():
         return False
     grants = await repository.grants(session, person_id)
-    return await _admin_over_any(session, actor, [area_id for area_id, _ in grants])
-
-
-async def _admin_over_any(session: AsyncSession, actor: Actor, area_ids: Sequence[int]) -> bool:
-    if not area_ids:
-        tree = await actor.tree(session)
-        area_ids = tree.roots()
-    for area_id in area_ids:
-        if await actor.has_role(session, area_id, Role.ADMIN):
-            return True
-    return False
+    return await actor.oversees(session, {area_id for area_id, _ in grants})
 
 
 async def grant_role(
