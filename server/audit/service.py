@@ -41,9 +41,10 @@ async def events(
 ) -> list[AuditEvent] | None:
     """The audit log, for admins only, within their reach: an area's admins read what
     happened in it and beneath it. Without an area, an admin of a top-level area reads
-    everything in the areas they administer, and of the events tied to no area (sign-ins, registrations)
-    those about people whose every role lies in their reach; an admin of every area reads
-    them all. None for anyone else, as if there were no log."""
+    everything in the areas they administer, and of the events tied to no area
+    (sign-ins, registrations) those about people whose every role lies in their reach;
+    an admin of every area reads them all. None for anyone else, as if there were no
+    log."""
     tree = await actor.tree(session)
     if area_id is not None:
         if area_id not in tree or not await actor.has_role(session, area_id, Role.ADMIN):
