@@ -114,7 +114,7 @@ async def test_the_sign_in_pages_join_link_keeps_where_you_were_going(
 
 
 async def test_rejoining_after_signing_out_is_the_same_voter(api: Api, browser: Browser) -> None:
-    _scene_, code = await _scene(api)
+    code = (await _scene(api))[1]
     personal = await _joined_code(browser, await join(browser, code))
     people_before = await _count(api, Person)
     await browser.submit("/auth/profile", "/auth/sign-out", {})
@@ -144,7 +144,7 @@ async def test_a_wrong_personal_code_is_refused_and_counted(api: Api, browser: B
 async def test_the_profile_warns_a_join_code_person_before_signing_out(
     api: Api, browser: Browser
 ) -> None:
-    _scene_, code = await _scene(api)
+    code = (await _scene(api))[1]
     await _joined_code(browser, await join(browser, code))
     profile = await browser.page("/auth/profile")
     assert "Keep your personal code" in profile.text
@@ -222,7 +222,7 @@ async def test_facilitators_see_joiners_and_remove_a_duplicate_with_its_ballot(
         )
         return list(rows)
 
-    first, second = await api.run(kays)
+    _first, second = await api.run(kays)
     removed = await facilitator.submit(page, f"{page}/remove", {"personId": str(second)})
     assert removed.status_code == 303
     assert await _count(api, Ballot, Ballot.round_id == scene.open_round) == ballots - 1
@@ -245,7 +245,8 @@ async def test_merging_keeps_one_person_with_the_ballot_cast_last(
     async def ids(session: AsyncSession) -> tuple[int, int]:
         kay = await session.scalar(select(Person.id).where(Person.display_name == "Kay"))
         kay_b = await session.scalar(select(Person.id).where(Person.display_name == "Kay B"))
-        assert kay and kay_b
+        assert kay
+        assert kay_b
         return kay, kay_b
 
     kay, kay_b = await api.run(ids)
