@@ -11,7 +11,9 @@ written with. Every change is in the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +22,7 @@ from server.access import Actor
 from server.audit import service as audit
 from server.auth import joining, repository
 from server.auth.models import ConversationJoin
+from server.conversations import repository as conversations_repo
 from server.conversations import service as conversations
 from server.conversations.models import Conversation
 from server.errors import InvalidInput, InvalidState, NotFound
@@ -220,3 +223,54 @@ async def set_note(
 
 async def _takes_part_in(session: AsyncSession, person_id: int, area_ids: set[int]) -> bool:
     return any(area_id in area_ids for area_id, _ in await people_repo.grants(session, person_id))
+
+
+@dataclass(frozen=True)
+class Distinguishing:
+    """What tells a person apart from a namesake, for facilitators only."""
+
+    # "code" (joined with a conversation's code), "email", "provider" (an identity
+    # provider's account) or "facilitator" (added in the room).
+    how: str
+    conversation_title: str | None
+    since: datetime
+    email_ending: str | None
+    note: str | None
+
+
+def email_ending(email: str) -> str:
+    """The end of an address, enough to tell two apart without showing it: the last
+    two characters before the @, then the domain."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[-2:]}@{domain}"
+
+
+async def tell_apart(session: AsyncSession, people: Sequence[Person]) -> dict[int, Distinguishing]:
+    ids = [p.id for p in people]
+    joins = {j.person_id: j for j in await repository.joins_by_people(session, ids)}
+    titles = {
+        c.id: c.title
+        for c in await conversations_repo.by_ids(
+            session, sorted({j.conversation_id for j in joins.values()})
+        )
+    }
+    with_provider = await repository.people_with_identities(session, ids)
+    found = {}
+    for person in people:
+        join = joins.get(person.id)
+        if person.id in with_provider:
+            how = "provider"
+        elif person.email is not None:
+            how = "email"
+        elif join is not None:
+            how = "code"
+        else:
+            how = "facilitator"
+        found[person.id] = Distinguishing(
+            how=how,
+            conversation_title=titles.get(join.conversation_id) if join else None,
+            since=join.joined_at if join else person.created_at,
+            email_ending=email_ending(person.email) if person.email else None,
+            note=person.facilitator_note,
+        )
+    return found

@@ -67,7 +67,13 @@ async def grant(
 
 
 async def add_participant(
-    session: AsyncSession, actor: Actor, *, area_id: int, display_name: str, kind: PersonKind
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    area_id: int,
+    display_name: str,
+    kind: PersonKind,
+    note: str | None = None,
 ) -> Person:
     """A facilitator adds someone in the room (say, for their paper ballot) as the join
     flow would: a display name and resident or professional, a participant here."""
@@ -80,6 +86,7 @@ async def add_participant(
                 display_name, ["displayName"], max_length=80, label="Display name"
             ),
             kind=kind,
+            facilitator_note=validation.optional_text(note, ["note"], max_length=120, label="Note"),
         ),
     )
     await audit.record(

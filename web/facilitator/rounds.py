@@ -159,7 +159,9 @@ async def create_round(request: Request, form: FormData) -> Response:
     visibility = {v.value: v for v in ResultVisibility}.get(values["resultVisibility"])
     if visibility is None:
         errors.append(FieldError("resultVisibility", _("Choose when people see the results.")))
-    online_sign_in = {s.value: s for s in BallotSignIn}.get(values["onlineSignIn"])
+    online_sign_in = {s.value: s for s in BallotSignIn}.get(
+        values["onlineSignIn"] or BallotSignIn.ANY.value
+    )
     if online_sign_in is None:
         errors.append(FieldError("onlineSignIn", _("Choose who can vote online.")))
     dots = cap = None
