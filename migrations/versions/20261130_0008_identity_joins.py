@@ -54,7 +54,10 @@ def upgrade() -> None:
         sa.Column("person_id", sa.BigInteger(), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
         sa.Column(
-            "created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
         ),
         sa.ForeignKeyConstraint(
             ["person_id"],
@@ -155,9 +158,7 @@ def downgrade() -> None:
     op.drop_column("people", "facilitator_note")
     op.execute("DROP TRIGGER conversation_joins_within_limit ON conversation_joins")
     op.execute("DROP FUNCTION conversation_joins_within_limit()")
-    op.drop_constraint(
-        op.f("conversations_join_limit_range_check"), "conversations", type_="check"
-    )
+    op.drop_constraint(op.f("conversations_join_limit_range_check"), "conversations", type_="check")
     op.drop_column("conversations", "join_limit")
     op.drop_index(op.f("conversation_joins_person_id_idx"), table_name="conversation_joins")
     op.drop_index(
