@@ -36,7 +36,7 @@ async def _scene(api: Api) -> tuple[Scene, str]:
 
 async def _count(api: Api, model: type[object], *where: object) -> int:
     async def work(session: AsyncSession) -> int:
-        statement = select(func.count()).select_from(model)  # type: ignore[arg-type]
+        statement = select(func.count()).select_from(model)
         for clause in where:
             statement = statement.where(clause)  # type: ignore[arg-type]
         return int(await session.scalar(statement) or 0)
