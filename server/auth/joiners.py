@@ -205,18 +205,25 @@ async def merge(
 
 
 async def set_note(
-    session: AsyncSession, actor: Actor, *, area_id: int, person_id: int, note: str | None
+    session: AsyncSession, actor: Actor, conversation_id: int, person_id: int, note: str | None
 ) -> Person:
-    """A facilitator's note that tells someone taking part in their area apart."""
-    await actor.require(session, area_id, Role.FACILITATOR)
+    """A facilitator's note that tells someone taking part in the conversation's area
+    apart from a namesake (the paper-ballot chooser shows it too)."""
+    conversation = await _facilitated(session, actor, conversation_id)
     person = await people_repo.by_id(session, person_id)
     tree = await actor.tree(session)
-    if person is None or not await _takes_part_in(session, person.id, set(tree.ancestors(area_id))):
+    if person is None or not await _takes_part_in(
+        session, person.id, set(tree.ancestors(conversation.area_id))
+    ):
         raise NotFound("Person taking part here", ["personId"])
     person.facilitator_note = validation.optional_text(note, ["note"], max_length=120, label="Note")
     await session.flush()
     await audit.record(
-        session, actor.person_id, "person.note_set", ("Person", person.id), area_id=area_id
+        session,
+        actor.person_id,
+        "person.note_set",
+        ("Person", person.id),
+        area_id=conversation.area_id,
     )
     return person
 

@@ -4,15 +4,17 @@ The rules are in server.auth.joiners; these handlers only translate."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.access import Actor
 from server.areas import repository as areas_repo
 from server.auth import joiners as joiners_service
-from server.errors import DomainError, ErrorCode, InvalidInput, NotFound
+from server.errors import DomainError, ErrorCode, NotFound
 from web.auth import FieldError, form_text, render, transaction
 from web.facilitator.common import (
     action,
@@ -103,73 +105,68 @@ async def set_join_limit(request: Request, form: FormData) -> Response:
     return redirect(f"/facilitate/conversations/{conversation_id}/joiners?done=limit")
 
 
-def _person_id(form: FormData, name: str) -> int | None:
+def _person_id(form: FormData, name: str) -> int:
     value = form_text(form, name)
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    if not value.isdigit() or len(value) > 18:
+        raise NotFound("Person", [name])
+    return int(value)
+
+
+async def _change(
+    request: Request,
+    form: FormData,
+    change: Callable[[AsyncSession, Actor], Awaitable[object]],
+    done: str,
+) -> Response:
+    """Make one change to the joiners, then show the list again with what happened (or,
+    refused, with why)."""
+    conversation_id = int_param(request, "id")
+    actor = await current_actor(request)
+    try:
+        async with transaction(request) as session:
+            await change(session, actor)
+    except DomainError as error:
+        if error.code is ErrorCode.FORBIDDEN:
+            raise
+        return await _page(
+            request, conversation_id, errors=field_errors(error, "joiners"), status_code=400
+        )
+    return redirect(f"/facilitate/conversations/{conversation_id}/joiners?done={done}")
 
 
 @action
 async def remove_joiner(request: Request, form: FormData) -> Response:
-    conversation_id = int_param(request, "id")
-    person_id = _person_id(form, "personId")
-    actor = await current_actor(request)
-    try:
-        if person_id is None:
-            raise NotFound("Person", ["personId"])
-        async with transaction(request) as session:
-            await joiners_service.remove(session, actor, conversation_id, person_id)
-    except DomainError as error:
-        if error.code is ErrorCode.FORBIDDEN:
-            raise
-        return await _page(
-            request, conversation_id, errors=field_errors(error, "joiners"), status_code=400
+    async def change(session: AsyncSession, actor: Actor) -> object:
+        return await joiners_service.remove(
+            session, actor, int_param(request, "id"), _person_id(form, "personId")
         )
-    return redirect(f"/facilitate/conversations/{conversation_id}/joiners?done=removed")
+
+    return await _change(request, form, change, "removed")
 
 
 @action
 async def merge_joiners(request: Request, form: FormData) -> Response:
-    conversation_id = int_param(request, "id")
-    duplicate_id = _person_id(form, "duplicateId")
-    keep_id = _person_id(form, "keepId")
-    actor = await current_actor(request)
-    try:
-        if duplicate_id is None or keep_id is None:
-            raise InvalidInput("Choose who to keep.", ["keepId" if duplicate_id else "duplicateId"])
-        async with transaction(request) as session:
-            await joiners_service.merge(
-                session, actor, conversation_id, keep_id=keep_id, duplicate_id=duplicate_id
-            )
-    except DomainError as error:
-        if error.code is ErrorCode.FORBIDDEN:
-            raise
-        return await _page(
-            request, conversation_id, errors=field_errors(error, "joiners"), status_code=400
+    async def change(session: AsyncSession, actor: Actor) -> object:
+        return await joiners_service.merge(
+            session,
+            actor,
+            int_param(request, "id"),
+            keep_id=_person_id(form, "keepId"),
+            duplicate_id=_person_id(form, "duplicateId"),
         )
-    return redirect(f"/facilitate/conversations/{conversation_id}/joiners?done=merged")
+
+    return await _change(request, form, change, "merged")
 
 
 @action
 async def set_note(request: Request, form: FormData) -> Response:
-    conversation_id = int_param(request, "id")
-    person_id = _person_id(form, "personId")
-    actor = await current_actor(request)
-    try:
-        if person_id is None:
-            raise NotFound("Person", ["personId"])
-        async with transaction(request) as session:
-            listed = await joiners_service.joiners(session, actor, conversation_id)
-            await joiners_service.set_note(
-                session,
-                actor,
-                area_id=listed.conversation.area_id,
-                person_id=person_id,
-                note=form_text(form, "note"),
-            )
-    except DomainError as error:
-        if error.code is ErrorCode.FORBIDDEN:
-            raise
-        return await _page(
-            request, conversation_id, errors=field_errors(error, "joiners"), status_code=400
+    async def change(session: AsyncSession, actor: Actor) -> object:
+        return await joiners_service.set_note(
+            session,
+            actor,
+            int_param(request, "id"),
+            _person_id(form, "personId"),
+            form_text(form, "note"),
         )
-    return redirect(f"/facilitate/conversations/{conversation_id}/joiners?done=note")
+
+    return await _change(request, form, change, "note")
