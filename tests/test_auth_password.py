@@ -265,7 +265,7 @@ async def test_the_profile_shows_own_roles(api: Api, browser: Browser) -> None:
 
     await api.run(grant)
     page = await browser.page("/auth/profile")
-    assert "Facilitator in Coventry" in page.text
+    assert "Facilitator: Coventry" in page.text
     viewer = (await browser.graphql(VIEWER)).json()["data"]["viewer"]
     assert viewer["roles"] == [{"role": "FACILITATOR"}]
 
