@@ -7,7 +7,7 @@ else. Services call :meth:`Actor.require`; GraphQL and web pages only translate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -71,6 +71,29 @@ class Actor:
 
     async def is_admin_anywhere(self) -> bool:
         return any(Role.ADMIN in roles for roles in self.grants.values())
+
+    async def administered(self, session: AsyncSession) -> frozenset[int]:
+        """An admin's reach: every area they are an admin of, and everything beneath."""
+        tree = await self.tree(session)
+        return frozenset(
+            descendant
+            for area_id, roles in self.grants.items()
+            if Role.ADMIN in roles and area_id in tree
+            for descendant in tree.descendants(area_id)
+        )
+
+    async def administers_everything(self, session: AsyncSession) -> bool:
+        tree = await self.tree(session)
+        return set(tree.roots()) <= await self.administered(session)
+
+    async def oversees(self, session: AsyncSession, role_areas: Collection[int]) -> bool:
+        """Whether a person holding roles in ``role_areas`` is within this admin's reach:
+        every one of those areas lies in it (so granting someone a role here does not
+        open their roles and kind elsewhere). Someone with no role anywhere belongs to no
+        area: only an admin of every area reaches them."""
+        if not role_areas:
+            return await self.administers_everything(session)
+        return set(role_areas) <= await self.administered(session)
 
     def require_scope(self, scope: Scope) -> None:
         if scope not in self.scopes:

@@ -11,7 +11,14 @@ from server.actions.models import (
 )
 from server.areas.models import Area
 from server.audit.models import AuditEvent
-from server.auth.models import ApiToken, BrowserSession, ExternalIdentity, OAuthState
+from server.auth.models import (
+    ApiToken,
+    BrowserSession,
+    ConversationJoin,
+    ExternalIdentity,
+    OAuthState,
+    PersonalCode,
+)
 from server.comments.models import Comment
 from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
 from server.db import Base
@@ -51,6 +58,7 @@ __all__ = [
     "Comment",
     "ConsentScope",
     "Conversation",
+    "ConversationJoin",
     "ConversationStatus",
     "CoreTeam",
     "ExternalIdentity",
@@ -58,6 +66,7 @@ __all__ = [
     "OAuthState",
     "Person",
     "PersonKind",
+    "PersonalCode",
     "Priority",
     "Proposal",
     "ProposalRevision",

@@ -45,6 +45,21 @@ class Browser:
         name: str = "Sam Someone",
         kind: str = "resident",
     ) -> httpx.Response:
+        """Create an account, then sign in with it (registering answers alike whether
+        or not the email had an account, so it never signs in by itself)."""
+        created = await self.create_account(email, password, name=name, kind=kind)
+        if created.status_code != 200:
+            return created
+        return await self.sign_in(email, password)
+
+    async def create_account(
+        self,
+        email: str,
+        password: str = PASSWORD,
+        *,
+        name: str = "Sam Someone",
+        kind: str = "resident",
+    ) -> httpx.Response:
         return await self.submit(
             "/auth/register",
             "/auth/register",

@@ -29,6 +29,7 @@ async def account(
         person = await accounts.register(
             session, display_name=name, email=email, password=PASSWORD, kind=kind
         )
+        assert person is not None
         person.affiliation = affiliation
         if role is not None:
             found = await areas_repo.by_slug(session, area)

@@ -83,7 +83,7 @@ async def test_a_join_code_makes_a_participant_with_a_session(api: Api, browser:
 async def test_the_join_page_fills_in_the_code_from_the_link(browser: Browser) -> None:
     page = await browser.page("/auth/join?code=K7PX2M")
     assert 'value="K7PX2M"' in page.text
-    assert '<label for="code">' in page.text
+    assert '<label class="nhsuk-label" for="code">' in page.text
 
 
 async def test_a_signed_in_person_joins_as_themself(

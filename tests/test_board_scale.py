@@ -99,6 +99,8 @@ async def _seed(
             display_name=f"Lead {slug}",
             kind=PersonKind.RESIDENT,
         )
+        # A core team is people taking part in its area.
+        await people.grant(session, lead, area, Role.PARTICIPANT, None)
         await teams.add_member(session, admin, team_id=team.id, person_id=lead.id)
         for n, priority in enumerate(await voting_repo.priorities_for(session, [voting_round.id])):
             status = STATUSES[n % len(STATUSES)]

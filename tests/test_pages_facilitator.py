@@ -677,7 +677,7 @@ async def test_replacing_someones_own_ballot_needs_the_override_ticked(
             "voterId": str(scene.participant),
             "voterIdName": "Rita",
             f"p-{second}": "3",
-            "override": "yes",
+            "override": str(scene.participant),
         },
     )
     _follow(replaced)

@@ -7,10 +7,12 @@ the rules are in server/auth/.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,19 +24,28 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from server.access import Actor
+from server.areas import repository as areas_repo
 from server.auth import accounts, csrf, joining, oidc, sessions
 from server.auth.accounts import Refused
 from server.auth.models import BrowserSession
 from server.auth.request import Authenticator, browser_session, is_same_origin
 from server.config import Settings
+from server.conversations.models import Conversation
 from server.db import unit_of_work
 from server.errors import DomainError
 from server.limits import service as limits
 from server.people import repository as people_repo
-from server.people.models import Person, PersonKind
+from server.people.models import Person, PersonKind, Role
+from web.i18n import gettext as _
+from web.i18n import ngettext
 from web.templating import templates
 
 OIDC_COOKIE = "lg_oidc"
+# A random id for the browser, kept with the joins it makes: one new person per browser
+# and area. Clearing cookies gets round it; the join limit and the facilitators' list
+# of joiners are there for that.
+DEVICE_COOKIE = "lg_device"
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
 _UNKNOWN = object()
 
 
@@ -173,8 +184,8 @@ async def _forbidden(request: Request) -> Response:
         request,
         "auth/message.html",
         {
-            "title": "This form has expired",
-            "message": "Go back, reload the page and try again.",
+            "title": _("This form has expired"),
+            "message": _("Go back, reload the page and try again."),
         },
         status_code=403,
     )
@@ -207,11 +218,57 @@ def _kind(form: FormData) -> PersonKind | None:
     return PersonKind(value) if value in {k.value for k in PersonKind} else None
 
 
+def _messages() -> dict[str, str]:
+    """The sign-in rules' messages in the page's language (the rules stay in server/)."""
+    return {
+        accounts.SIGN_IN_FAILED: _("Enter a correct email address and password."),
+        accounts.TOO_MANY_FROM_NETWORK: _(
+            "Too many sign-in attempts from this network. Try again later."
+        ),
+        joining.UNKNOWN_CODE: _(
+            "That code does not match an open conversation. Check it with the facilitator."
+        ),
+        joining.TOO_MANY: _("Too many attempts to join from this network. Try again later."),
+        joining.FULL: _(
+            "Everyone the facilitator expected has already joined this conversation. "
+            "Ask the facilitator to let more people join."
+        ),
+        joining.JOINED_ON_THIS_DEVICE: _(
+            "Someone has already joined on this device. If that was you, sign back in with "
+            "your personal code. If not, use your own phone, or ask the facilitator to add you."
+        ),
+        joining.UNKNOWN_PERSONAL_CODE: _(
+            "That personal code is not right. Check it and try again."
+        ),
+        "Choose resident or professional.": _("Choose resident or professional."),
+        "Display name cannot be empty.": _("Enter your name."),
+        "Display name must be 80 characters or fewer.": _(
+            "Your name must be 80 characters or fewer."
+        ),
+        "Display name contains characters that cannot be shown.": _(
+            "Your name contains characters that cannot be shown."
+        ),
+        "Email address contains characters that cannot be shown.": _(
+            "The email address contains characters that cannot be shown."
+        ),
+        "Your current password is not right.": _("Your current password is not right."),
+        "You sign in with your email address, so you need no personal code.": _(
+            "You sign in with your email address, so you need no personal code."
+        ),
+    }
+
+
+def translated(message: str) -> str:
+    return _messages().get(message, message)
+
+
 def _errors(error: DomainError, default_field: str) -> list[FieldError]:
-    return [FieldError(error.field[0] if error.field else default_field, error.message)]
+    return [FieldError(error.field[0] if error.field else default_field, translated(error.message))]
 
 
-def _signed_in_response(request: Request, plaintext: str, to: str = "/") -> Response:
+def _signed_in_response(
+    request: Request, plaintext: str, to: str = "/", *, device: str | None = None
+) -> Response:
     response = RedirectResponse(to, status_code=303)
     response.set_cookie(
         sessions.COOKIE,
@@ -223,6 +280,16 @@ def _signed_in_response(request: Request, plaintext: str, to: str = "/") -> Resp
         path="/",
     )
     response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
+    if device is not None:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=DEVICE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            path="/auth",
+        )
     return response
 
 
@@ -256,11 +323,27 @@ def local_path(value: str | None) -> str | None:
     return value
 
 
+def _with_next(path: str, next_path: str | None) -> str:
+    return f"{path}?{urlencode({'next': next_path})}" if next_path else path
+
+
+def _sign_in_context(
+    email: str, next_path: str | None, notice: str | None = None
+) -> dict[str, Any]:
+    return {
+        "email": email,
+        "next": next_path,
+        "notice": notice,
+        "join_url": _with_next("/auth/join", next_path),
+        "register_url": _with_next("/auth/register", next_path),
+    }
+
+
 async def sign_in_page(request: Request) -> Response:
     return await render(
         request,
         "auth/sign_in.html",
-        {"email": "", "next": local_path(request.query_params.get("next"))},
+        _sign_in_context("", local_path(request.query_params.get("next"))),
     )
 
 
@@ -271,8 +354,8 @@ async def sign_in(request: Request, form: FormData) -> Response:
     missing = [
         FieldError(field, message)
         for field, message, value in (
-            ("email", "Enter your email address.", email),
-            ("password", "Enter your password.", password),
+            ("email", _("Enter your email address."), email),
+            ("password", _("Enter your password."), password),
         )
         if not value.strip()
     ]
@@ -280,7 +363,7 @@ async def sign_in(request: Request, form: FormData) -> Response:
         return await render(
             request,
             "auth/sign_in.html",
-            {"email": email, "next": next_path},
+            _sign_in_context(email, next_path),
             errors=missing,
             status_code=400,
         )
@@ -297,11 +380,20 @@ async def sign_in(request: Request, form: FormData) -> Response:
         else:
             plaintext = await _start_session(session, request, result, "password")
             return _signed_in_response(request, plaintext, to=next_path or "/")
+    message = translated(refused.message)
+    if refused.minutes is not None:
+        message = ngettext(
+            "This account is locked after too many failed sign-in attempts. "
+            "Try again in %(num)d minute.",
+            "This account is locked after too many failed sign-in attempts. "
+            "Try again in %(num)d minutes.",
+            refused.minutes,
+        ) % {"num": refused.minutes}
     return await render(
         request,
         "auth/sign_in.html",
-        {"email": email, "next": next_path},
-        errors=[FieldError("email", refused.message)],
+        _sign_in_context(email, next_path),
+        errors=[FieldError("email", message)],
         status_code=400 if refused.message == accounts.SIGN_IN_FAILED else 429,
     )
 
@@ -310,29 +402,33 @@ async def sign_in(request: Request, form: FormData) -> Response:
 
 
 async def register_page(request: Request) -> Response:
-    return await render(request, "auth/register.html", {"form": {}})
+    return await render(
+        request,
+        "auth/register.html",
+        {"form": {}, "next": local_path(request.query_params.get("next"))},
+    )
 
 
 @guarded
 async def register(request: Request, form: FormData) -> Response:
     values = {name: form_text(form, name) for name in ("displayName", "email", "kind")}
+    next_path = local_path(form_text(form, "next"))
+    errors = []
+    if not values["displayName"].strip():
+        errors.append(FieldError("displayName", _("Enter your name.")))
+    if not values["email"].strip():
+        errors.append(FieldError("email", _("Enter your email address.")))
     kind = _kind(form)
     if kind is None:
-        return await render(
-            request,
-            "auth/register.html",
-            {"form": values},
-            errors=[FieldError("kind", "Choose resident or professional.")],
-            status_code=400,
-        )
-    if form_text(form, "password") != form_text(form, "confirmPassword"):
-        return await render(
-            request,
-            "auth/register.html",
-            {"form": values},
-            errors=[FieldError("confirmPassword", "The passwords do not match.")],
-            status_code=400,
-        )
+        errors.append(FieldError("kind", _("Choose resident or professional.")))
+    if not form_text(form, "password"):
+        errors.append(FieldError("password", _("Create a password.")))
+    elif form_text(form, "password") != form_text(form, "confirmPassword"):
+        errors.append(FieldError("confirmPassword", _("The passwords do not match.")))
+    context = {"form": values, "next": next_path}
+    if errors:
+        return await render(request, "auth/register.html", context, errors=errors, status_code=400)
+    assert kind is not None
     async with unit_of_work(_auth(request).sessionmaker) as session:
         allowed = await accounts.allow_attempt(
             session, _settings(request).rate_limits, client_ip(request)
@@ -341,43 +437,100 @@ async def register(request: Request, form: FormData) -> Response:
         return await render(
             request,
             "auth/register.html",
-            {"form": values},
-            errors=[FieldError("email", accounts.TOO_MANY_FROM_NETWORK)],
+            context,
+            errors=[FieldError("email", translated(accounts.TOO_MANY_FROM_NETWORK))],
             status_code=429,
         )
     try:
         async with unit_of_work(_auth(request).sessionmaker) as session:
-            person = await accounts.register(
+            await accounts.register(
                 session,
                 display_name=values["displayName"],
                 email=values["email"],
                 password=form_text(form, "password"),
                 kind=kind,
             )
-            plaintext = await _start_session(session, request, person, "password")
     except DomainError as error:
         return await render(
             request,
             "auth/register.html",
-            {"form": values},
+            context,
             errors=_errors(error, "email"),
             status_code=400,
         )
-    return _signed_in_response(request, plaintext)
+    # The same answer whether the address was new or already had an account, so the
+    # form cannot be used to find out who has one: both go on to sign in.
+    return await render(
+        request,
+        "auth/sign_in.html",
+        _sign_in_context(
+            values["email"].strip(),
+            next_path,
+            notice=_(
+                "If this email address was new, your account is ready: sign in with the "
+                "password you chose. If it already had an account, sign in with that "
+                "account's password."
+            ),
+        ),
+    )
 
 
-# Join a conversation with its code.
+# Join a conversation with its code, and come back with a personal code.
+
+
+def _join_context(form: dict[str, str], next_path: str | None) -> dict[str, Any]:
+    return {"form": form, "next": next_path}
 
 
 async def join_page(request: Request) -> Response:
     code = request.query_params.get("code", "")
-    return await render(request, "auth/join.html", {"form": {"code": code[:20]}})
+    return await render(
+        request,
+        "auth/join.html",
+        _join_context({"code": code[:20]}, local_path(request.query_params.get("next"))),
+    )
+
+
+def _missing_for_join(
+    values: dict[str, str], kind: PersonKind | None, new: bool
+) -> list[FieldError]:
+    """Everything left empty, all at once (the code, and for a newcomer name and kind)."""
+    errors = []
+    if not values["code"].strip():
+        errors.append(FieldError("code", _("Enter the conversation code.")))
+    if new and not values["displayName"].strip():
+        errors.append(FieldError("displayName", _("Enter your name.")))
+    if new and kind is None:
+        errors.append(FieldError("kind", _("Choose resident or professional.")))
+    return errors
+
+
+async def _landing(session: AsyncSession, conversation: Conversation) -> str:
+    """Where someone who joined goes: the open vote (or the area's page listing the
+    open votes), else the conversation."""
+    votes = await joining.open_votes(session, conversation)
+    if len(votes) == 1:
+        return f"/rounds/{votes[0].id}"
+    if votes:
+        area = (await areas_repo.by_ids(session, [conversation.area_id]))[0]
+        return f"/areas/{area.slug}"
+    return f"/conversations/{conversation.id}"
 
 
 @guarded
 async def join(request: Request, form: FormData) -> Response:
     values = {name: form_text(form, name) for name in ("code", "displayName", "kind")}
+    next_path = local_path(form_text(form, "next"))
     current = await signed_in(request)
+    kind = _kind(form)
+    context = _join_context(values, next_path)
+    missing = _missing_for_join(values, kind, new=current is None)
+    if missing:
+        return await render(request, "auth/join.html", context, errors=missing, status_code=400)
+    device = request.cookies.get(DEVICE_COOKIE)
+    new_device = None
+    if not device or len(device) > 100:
+        device = new_device = secrets.token_urlsafe(24)
     try:
         async with unit_of_work(_auth(request).sessionmaker) as session:
             result = await joining.join(
@@ -385,37 +538,90 @@ async def join(request: Request, form: FormData) -> Response:
                 _settings(request).rate_limits,
                 code=values["code"],
                 display_name=values["displayName"],
-                kind=_kind(form),
+                kind=kind,
                 ip=client_ip(request),
+                device=device,
                 person_id=current[0].person_id if current else None,
             )
-            plaintext = (
-                await _start_session(session, request, result.person, "join_code")
-                if isinstance(result, joining.Joined) and result.created
-                else None
-            )
+            if isinstance(result, Refused):
+                refused = result
+            else:
+                landing = next_path or await _landing(session, result.conversation)
+                plaintext = (
+                    await _start_session(session, request, result.person, "join_code")
+                    if result.created
+                    else None
+                )
     except DomainError as error:
         return await render(
-            request,
-            "auth/join.html",
-            {"form": values},
-            errors=_errors(error, "code"),
-            status_code=400,
+            request, "auth/join.html", context, errors=_errors(error, "code"), status_code=400
         )
     if isinstance(result, Refused):
-        too_many = result.message != joining.UNKNOWN_CODE
+        status = {joining.UNKNOWN_CODE: 400, joining.TOO_MANY: 429}.get(refused.message, 409)
         return await render(
             request,
             "auth/join.html",
-            {"form": values},
-            errors=[FieldError("code", result.message)],
-            status_code=429 if too_many else 400,
+            {**context, "rejoin_first": refused.message == joining.JOINED_ON_THIS_DEVICE},
+            errors=[FieldError("code", translated(refused.message))],
+            status_code=status,
         )
-    # Straight to the conversation they came for.
-    to = f"/conversations/{result.conversation.id}"
     if plaintext is not None:
-        return _signed_in_response(request, plaintext, to=to)
-    return RedirectResponse(to, status_code=303)
+        # First the personal code, shown once; the way on from there is the landing.
+        to = f"/auth/joined?{urlencode({'next': landing})}"
+        return _signed_in_response(request, plaintext, to=to, device=new_device)
+    return RedirectResponse(landing, status_code=303)
+
+
+async def joined_page(request: Request) -> Response:
+    """Welcome: the personal code (made here, once), and the way to the open vote."""
+    current = await signed_in(request)
+    if current is None:
+        return RedirectResponse("/auth/join", status_code=303)
+    next_path = local_path(request.query_params.get("next")) or "/"
+    code = None
+    async with unit_of_work(_auth(request).sessionmaker) as session:
+        person = await people_repo.by_id(session, current[0].person_id)
+        assert person is not None
+        if joining.is_join_code_person(person) and not await joining.has_personal_code(
+            session, person.id
+        ):
+            code = await joining.new_personal_code(session, person)
+    return await render(
+        request,
+        "auth/joined.html",
+        {"code": code, "next": next_path, "to_vote": next_path.startswith("/rounds/")},
+    )
+
+
+@guarded
+async def rejoin(request: Request, form: FormData) -> Response:
+    next_path = local_path(form_text(form, "next"))
+    code = form_text(form, "personalCode")
+    context = {**_join_context({"personalCode": code}, next_path), "rejoin_first": True}
+    if not code.strip():
+        return await render(
+            request,
+            "auth/join.html",
+            context,
+            errors=[FieldError("personalCode", _("Enter your personal code."))],
+            status_code=400,
+        )
+    async with unit_of_work(_auth(request).sessionmaker) as session:
+        result = await joining.rejoin(
+            session, _settings(request).rate_limits, code=code, ip=client_ip(request)
+        )
+        if isinstance(result, Refused):
+            refused = result
+        else:
+            plaintext = await _start_session(session, request, result, "personal_code")
+            return _signed_in_response(request, plaintext, to=next_path or "/")
+    return await render(
+        request,
+        "auth/join.html",
+        context,
+        errors=[FieldError("personalCode", translated(refused.message))],
+        status_code=429 if refused.message == joining.TOO_MANY else 400,
+    )
 
 
 # OpenID Connect.
@@ -452,8 +658,9 @@ async def oidc_callback(request: Request) -> Response:
         request,
         "auth/message.html",
         {
-            "title": f"Signing in with {provider.display_name} did not work",
-            "message": "Nothing was changed. Go back to the sign-in page and try again.",
+            "title": _("Signing in with %(provider)s did not work")
+            % {"provider": provider.display_name},
+            "message": _("Nothing was changed. Go back to the sign-in page and try again."),
         },
         status_code=400,
     )
@@ -477,7 +684,7 @@ async def _not_found(request: Request) -> Response:
     return await render(
         request,
         "auth/message.html",
-        {"title": "Page not found", "message": "There is no such sign-in option."},
+        {"title": _("Page not found"), "message": _("There is no such sign-in option.")},
         status_code=404,
     )
 
@@ -522,15 +729,18 @@ async def _profile(
     errors: Sequence[FieldError] = (),
     form: dict[str, str] | None = None,
     notice: str | None = None,
+    personal_code: str | None = None,
     status_code: int = 200,
 ) -> Response:
     current = await signed_in(request)
     if current is None:
-        return RedirectResponse("/auth/sign-in", status_code=303)
+        return RedirectResponse("/auth/sign-in?next=/auth/profile", status_code=303)
     async with unit_of_work(_auth(request).sessionmaker) as session:
         person = await people_repo.by_id(session, current[0].person_id)
+        assert person is not None
         roles = await people_repo.grants_with_area_names(session, current[0].person_id)
-    assert person is not None
+        joined_with_code = joining.is_join_code_person(person)
+        has_code = joined_with_code and await joining.has_personal_code(session, person.id)
     return await render(
         request,
         "auth/profile.html",
@@ -539,6 +749,15 @@ async def _profile(
             "roles": roles,
             "form": form or {"displayName": person.display_name, "kind": person.kind.value},
             "notice": notice,
+            "joined_with_code": joined_with_code,
+            "has_code": has_code,
+            "personal_code": personal_code,
+            "role_names": {
+                Role.PARTICIPANT.value: _("Taking part"),
+                Role.FACILITATOR.value: _("Facilitator"),
+                Role.BOARD.value: _("Board member"),
+                Role.ADMIN.value: _("Admin"),
+            },
         },
         errors=errors,
         status_code=status_code,
@@ -563,7 +782,24 @@ async def update_profile(request: Request, form: FormData) -> Response:
         return await _profile(
             request, errors=_errors(error, "displayName"), form=values, status_code=400
         )
-    return await _profile(request, notice="Your profile is saved.")
+    return await _profile(request, notice=_("Your profile is saved."))
+
+
+@guarded
+async def make_personal_code(request: Request, form: FormData) -> Response:
+    current = await signed_in(request)
+    if current is None:
+        return RedirectResponse("/auth/sign-in", status_code=303)
+    try:
+        async with unit_of_work(_auth(request).sessionmaker) as session:
+            person = await people_repo.by_id(session, current[0].person_id)
+            assert person is not None
+            code = await joining.new_personal_code(session, person)
+    except DomainError as error:
+        return await _profile(
+            request, errors=_errors(error, "personal-code-heading"), status_code=400
+        )
+    return await _profile(request, personal_code=code)
 
 
 @guarded
@@ -574,7 +810,7 @@ async def change_password(request: Request, form: FormData) -> Response:
     if form_text(form, "newPassword") != form_text(form, "confirmPassword"):
         return await _profile(
             request,
-            errors=[FieldError("confirmPassword", "The new passwords do not match.")],
+            errors=[FieldError("confirmPassword", _("The new passwords do not match."))],
             status_code=400,
         )
     try:
@@ -614,11 +850,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/auth/register", register, methods=["POST"]),
         Route("/auth/join", join_page, methods=["GET"], name="join"),
         Route("/auth/join", join, methods=["POST"]),
+        Route("/auth/joined", joined_page, methods=["GET"], name="joined"),
+        Route("/auth/rejoin", rejoin, methods=["POST"], name="rejoin"),
         Route("/auth/sign-out", sign_out, methods=["POST"], name="sign_out"),
         Route("/auth/sign-out-everywhere", sign_out_everywhere, methods=["POST"]),
         Route("/auth/profile", profile_page, methods=["GET"], name="profile"),
         Route("/auth/profile", update_profile, methods=["POST"]),
         Route("/auth/profile/password", change_password, methods=["POST"]),
+        Route("/auth/profile/personal-code", make_personal_code, methods=["POST"]),
         Route("/auth/oidc/{name}", oidc_start, methods=["POST"], middleware=oidc_session),
         Route(
             "/auth/oidc/{name}/callback",

@@ -12,6 +12,7 @@ from server.voting import service as voting
 from server.voting.models import (
     Ballot,
     BallotEntry,
+    BallotSignIn,
     Priority,
     RankedTally,
     ResultVisibility,
@@ -51,6 +52,10 @@ class VotingRoundType(Node):
     closes_at: datetime | None
     opened_at: datetime | None
     closed_at: datetime | None
+    online_sign_in: BallotSignIn = strawberry.field(
+        description="What a ballot cast online needs; ballots facilitators record in the "
+        "room need nothing more."
+    )
     model: strawberry.Private[VotingRound]
 
     @classmethod
@@ -67,6 +72,7 @@ class VotingRoundType(Node):
             closes_at=voting_round.closes_at,
             opened_at=voting_round.opened_at,
             closed_at=voting_round.closed_at,
+            online_sign_in=voting_round.online_sign_in,
             model=voting_round,
         )
 

@@ -39,9 +39,12 @@ async def record(
 async def events(
     session: AsyncSession, actor: Actor, *, area_id: int | None, after_id: int | None, limit: int
 ) -> list[AuditEvent] | None:
-    """The audit log, for admins only: an area's admins read what happened in it and
-    beneath it; admins of a top-level area also read events tied to no area (sign-ins,
-    registrations). None for anyone else, as if there were no log."""
+    """The audit log, for admins only, within their reach: an area's admins read what
+    happened in it and beneath it. Without an area, an admin of a top-level area reads
+    everything in the areas they administer, and of the events tied to no area
+    (sign-ins, registrations) those about people whose every role lies in their reach;
+    an admin of every area reads them all. None for anyone else, as if there were no
+    log."""
     tree = await actor.tree(session)
     if area_id is not None:
         if area_id not in tree or not await actor.has_role(session, area_id, Role.ADMIN):
@@ -49,17 +52,17 @@ async def events(
         return await repository.page(
             session,
             area_ids=tree.descendants(area_id),
-            include_unplaced=False,
+            unplaced="none",
             after_id=after_id,
             limit=limit,
         )
-    roots = [r for r in tree.roots() if await actor.has_role(session, r, Role.ADMIN)]
-    if not roots:
+    reach = await actor.administered(session)
+    if not reach & set(tree.roots()):
         return None
     return await repository.page(
         session,
-        area_ids=[a for root in roots for a in tree.descendants(root)],
-        include_unplaced=True,
+        area_ids=sorted(reach),
+        unplaced="all" if await actor.administers_everything(session) else "within",
         after_id=after_id,
         limit=limit,
     )

@@ -49,23 +49,25 @@ async def register(
     email: str,
     password: str,
     kind: PersonKind,
-) -> Person:
+) -> Person | None:
+    """A new account; None when the email already had one. Either way the same work is
+    done (the password hashed) and the caller answers alike, so registering cannot tell
+    anyone whether an address has an account."""
     name = clean_display_name(display_name, ["displayName"])
     email = people.check_email(email)
     passwords.check_strength(password, ["password"], known=[email.split("@")[0], name])
-    if await people_repo.by_email(session, email) is not None:
-        raise DomainError(
-            ErrorCode.ALREADY_EXISTS,
-            "There is already an account with this email address. Sign in instead.",
-            ["email"],
-        )
+    password_hash = await passwords.hash_password(password)
+    existing = await people_repo.by_email(session, email)
+    if existing is not None:
+        await audit.record(session, None, "person.registration_repeated", ("Person", existing.id))
+        return None
     person = await people_repo.add(
         session,
         Person(
             display_name=name,
             email=email,
             kind=kind,
-            password_hash=await passwords.hash_password(password),
+            password_hash=password_hash,
         ),
     )
     await audit.record(session, person.id, "person.registered", ("Person", person.id))
@@ -81,6 +83,8 @@ async def allow_attempt(session: AsyncSession, config: RateLimits, ip: str) -> b
 @dataclass(frozen=True)
 class Refused:
     message: str
+    # For a locked account: how long until it can try again.
+    minutes: int | None = None
 
 
 async def sign_in(
@@ -96,7 +100,8 @@ async def sign_in(
         minutes = failures.retry_after_minutes(clock.now())
         return Refused(
             "This account is locked after too many failed sign-in attempts. "
-            f"Try again in {minutes} minutes."
+            f"Try again in {minutes} minutes.",
+            minutes=minutes,
         )
     person = await people_repo.by_email(session, key) if key else None
     matched = await passwords.verify(password, person.password_hash if person else None)

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.models import ApiToken, BrowserSession, ExternalIdentity, OAuthState
+from server.auth.models import (
+    ApiToken,
+    BrowserSession,
+    ConversationJoin,
+    ExternalIdentity,
+    OAuthState,
+    PersonalCode,
+)
+from server.conversations.models import Conversation
 
 
 async def add(session: AsyncSession, token: ApiToken) -> ApiToken:
@@ -159,3 +168,117 @@ async def delete_oauth_state(session: AsyncSession, key: str) -> None:
 
 async def forget_expired_oauth_states(session: AsyncSession, now: datetime) -> None:
     await session.execute(delete(OAuthState).where(OAuthState.expires_at <= now))
+
+
+async def set_personal_code(session: AsyncSession, person_id: int, code_hash: str) -> None:
+    """Give the person this code, replacing any they had."""
+    statement = insert(PersonalCode).values(person_id=person_id, code_hash=code_hash)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={"code_hash": statement.excluded.code_hash, "created_at": func.now()},
+        )
+    )
+
+
+async def has_personal_code(session: AsyncSession, person_id: int) -> bool:
+    return await session.get(PersonalCode, person_id) is not None
+
+
+async def person_with_code(session: AsyncSession, code_hash: str) -> int | None:
+    found: int | None = await session.scalar(
+        select(PersonalCode.person_id).where(PersonalCode.code_hash == code_hash)
+    )
+    return found
+
+
+async def delete_personal_code(session: AsyncSession, person_id: int) -> None:
+    await session.execute(delete(PersonalCode).where(PersonalCode.person_id == person_id))
+
+
+async def people_with_identities(session: AsyncSession, person_ids: Sequence[int]) -> set[int]:
+    rows = await session.scalars(
+        select(ExternalIdentity.person_id).where(ExternalIdentity.person_id.in_(person_ids))
+    )
+    return set(rows)
+
+
+async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conversation | None:
+    """The conversation, its row locked: joins to it queue here (its join limit)."""
+    return await session.scalar(
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def add_join(session: AsyncSession, join: ConversationJoin) -> ConversationJoin:
+    session.add(join)
+    await session.flush()
+    return join
+
+
+async def join_of(
+    session: AsyncSession, conversation_id: int, person_id: int
+) -> ConversationJoin | None:
+    return await session.scalar(
+        select(ConversationJoin).where(
+            ConversationJoin.conversation_id == conversation_id,
+            ConversationJoin.person_id == person_id,
+        )
+    )
+
+
+async def joins_of(session: AsyncSession, conversation_id: int) -> list[ConversationJoin]:
+    """Everyone who joined the conversation, newest first."""
+    return list(
+        await session.scalars(
+            select(ConversationJoin)
+            .where(ConversationJoin.conversation_id == conversation_id)
+            .order_by(ConversationJoin.joined_at.desc(), ConversationJoin.id.desc())
+        )
+    )
+
+
+async def joins_by_people(
+    session: AsyncSession, person_ids: Sequence[int]
+) -> list[ConversationJoin]:
+    """The joins that made these people (at most one each), with their conversations."""
+    return list(
+        await session.scalars(
+            select(ConversationJoin).where(
+                ConversationJoin.person_id.in_(person_ids), ConversationJoin.created_person
+            )
+        )
+    )
+
+
+async def new_people_joined(session: AsyncSession, conversation_id: int) -> int:
+    """How many live people the conversation's code made (what its join limit counts)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ConversationJoin)
+        .where(
+            ConversationJoin.conversation_id == conversation_id,
+            ConversationJoin.created_person,
+            ConversationJoin.removed_at.is_(None),
+        )
+    )
+    return int(count or 0)
+
+
+async def device_made_someone_in(session: AsyncSession, device_hash: str, area_id: int) -> bool:
+    """Whether a join from this browser already made a (live) person in the area."""
+    found = await session.scalar(
+        select(ConversationJoin.id)
+        .join(Conversation, Conversation.id == ConversationJoin.conversation_id)
+        .where(
+            ConversationJoin.device_hash == device_hash,
+            ConversationJoin.created_person,
+            ConversationJoin.removed_at.is_(None),
+            Conversation.area_id == area_id,
+        )
+        .limit(1)
+    )
+    return found is not None

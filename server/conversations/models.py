@@ -36,6 +36,7 @@ class Conversation(IdMixin, CreatedAtMixin, Base):
         ),
         Index("conversations_area_id_id_idx", "area_id", "id"),
         CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name="closed_has_time"),
+        CheckConstraint("join_limit BETWEEN 1 AND 10000", name="join_limit_range"),
     )
 
     area_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("areas.id", ondelete="RESTRICT"))
@@ -51,6 +52,8 @@ class Conversation(IdMixin, CreatedAtMixin, Base):
         BigInteger, ForeignKey("people.id", ondelete="SET NULL")
     )
     closed_at: Mapped[datetime | None]
+    # How many new people the join code may make (the room's headcount); None: no cap.
+    join_limit: Mapped[int | None]
 
 
 class Story(IdMixin, CreatedAtMixin, Base):

@@ -49,6 +49,9 @@ class Person(IdMixin, CreatedAtMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Set when an identity provider vouched for the email; until then it is only claimed.
     email_verified_at: Mapped[datetime | None]
+    # What tells this person apart from a namesake in the room ("blue coat, with Sam"):
+    # written by facilitators, shown to facilitators only.
+    facilitator_note: Mapped[str | None] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 

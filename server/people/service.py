@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import validation
@@ -17,6 +15,7 @@ from server.people.models import Person, PersonKind, Role
 
 def check_email(email: str) -> str:
     email = email.strip()
+    validation.refuse_hidden_characters(email, ["email"], "Email address")
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or len(email) > 254:
         raise InvalidInput(f"'{email}' does not look like an email address.", ["email"])
@@ -68,7 +67,13 @@ async def grant(
 
 
 async def add_participant(
-    session: AsyncSession, actor: Actor, *, area_id: int, display_name: str, kind: PersonKind
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    area_id: int,
+    display_name: str,
+    kind: PersonKind,
+    note: str | None = None,
 ) -> Person:
     """A facilitator adds someone in the room (say, for their paper ballot) as the join
     flow would: a display name and resident or professional, a participant here."""
@@ -81,6 +86,7 @@ async def add_participant(
                 display_name, ["displayName"], max_length=80, label="Display name"
             ),
             kind=kind,
+            facilitator_note=validation.optional_text(note, ["note"], max_length=120, label="Note"),
         ),
     )
     await audit.record(
@@ -91,23 +97,14 @@ async def add_participant(
 
 
 async def can_see_kind(session: AsyncSession, actor: Actor, person_id: int) -> bool:
-    """Kind is private: the person themself, and admins over an area they take part in."""
+    """Kind and roles are private: the person themself, and admins whose reach holds
+    every role the person has (see :meth:`Actor.oversees`)."""
     if actor.person_id == person_id:
         return True
     if not await actor.is_admin_anywhere():
         return False
     grants = await repository.grants(session, person_id)
-    return await _admin_over_any(session, actor, [area_id for area_id, _ in grants])
-
-
-async def _admin_over_any(session: AsyncSession, actor: Actor, area_ids: Sequence[int]) -> bool:
-    if not area_ids:
-        tree = await actor.tree(session)
-        area_ids = tree.roots()
-    for area_id in area_ids:
-        if await actor.has_role(session, area_id, Role.ADMIN):
-            return True
-    return False
+    return await actor.oversees(session, {area_id for area_id, _ in grants})
 
 
 async def grant_role(

@@ -52,21 +52,24 @@ async def propose_item(
     description = validation.text(
         description, ["description"], max_length=10_000, label="Description", multiline=True
     )
-    if conversation_id is not None:
-        conversation = await conversations_repo.by_id(session, conversation_id)
-        if conversation is None:
-            raise NotFound("Conversation", ["conversationId"])
-        tree = await actor.tree(session)
-        if conversation.area_id not in tree.ancestors(area.id):
-            raise InvalidInput("That conversation took place in another area.", ["conversationId"])
+    # Every reference is checked against the target area: a story brings its
+    # conversation with it, so both must have taken place here or in an area above.
+    conversation_field = ["conversationId"]
     if story_id is not None:
         story = await conversations_repo.story_by_id(session, story_id)
         if story is None:
             raise NotFound("Story", ["storyId"])
         if conversation_id is None:
-            conversation_id = story.conversation_id
+            conversation_id, conversation_field = story.conversation_id, ["storyId"]
         elif story.conversation_id != conversation_id:
             raise InvalidInput("That story was told at another conversation.", ["storyId"])
+    if conversation_id is not None:
+        conversation = await conversations_repo.by_id(session, conversation_id)
+        if conversation is None:
+            raise NotFound("Conversation", conversation_field)
+        tree = await actor.tree(session)
+        if conversation.area_id not in tree.ancestors(area.id):
+            raise InvalidInput("That conversation took place in another area.", conversation_field)
     proposal = Proposal(
         area_id=area.id,
         title=title,

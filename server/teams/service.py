@@ -43,8 +43,14 @@ async def add_member(
 ) -> CoreTeam:
     team = await get(session, team_id, ["teamId"])
     await actor.require(session, team.area_id, Role.FACILITATOR)
-    if await people_repo.by_id(session, person_id) is None:
+    person = await people_repo.by_id(session, person_id)
+    if person is None:
         raise NotFound("Person", ["personId"])
+    # A team is people taking part in its area: a role here or above, as for voting.
+    member = Actor.build(person.id, (), await people_repo.grants(session, person.id))
+    member.share_tree(actor)
+    if not await member.has_role(session, team.area_id, Role.PARTICIPANT):
+        raise NotFound("Person taking part in this area", ["personId"])
     if await repository.current_membership(session, team.id, person_id) is not None:
         raise DomainError(ErrorCode.ALREADY_EXISTS, "They are already on this team.", ["personId"])
     await repository.add(

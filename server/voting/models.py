@@ -41,6 +41,13 @@ class RoundState(StrEnum):
     CLOSED = "closed"
 
 
+class BallotSignIn(StrEnum):
+    """What an online ballot needs: any sign-in (a join code too), or a verified one."""
+
+    ANY = "any"
+    VERIFIED = "verified"
+
+
 class ResultVisibility(StrEnum):
     LIVE = "live"
     AFTER_OWN_BALLOT = "after_own_ballot"
@@ -98,6 +105,12 @@ class VotingRound(IdMixin, CreatedAtMixin, Base):
     closed_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("people.id", ondelete="SET NULL")
+    )
+    # Ballots cast by facilitators for people in the room are never held to this.
+    online_sign_in: Mapped[BallotSignIn] = mapped_column(
+        enum_column(BallotSignIn, "online_sign_in"),
+        default=BallotSignIn.ANY,
+        server_default=BallotSignIn.ANY.value,
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -309,3 +309,8 @@ async def priorities_for(session: AsyncSession, round_ids: Sequence[int]) -> lis
 
 async def priority(session: AsyncSession, round_id: int, proposal_id: int) -> Priority | None:
     return await session.get(Priority, (round_id, proposal_id))
+
+
+async def move_ballot(session: AsyncSession, ballot_id: int, person_id: int) -> None:
+    """Give a ballot to another person (merging two accounts of one person)."""
+    await session.execute(update(Ballot).where(Ballot.id == ballot_id).values(person_id=person_id))

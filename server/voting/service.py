@@ -15,11 +15,12 @@ from server.people import repository as people_repo
 from server.people.models import Role
 from server.proposals import repository as proposals_repo
 from server.proposals.models import ProposalStatus
-from server.voting import repository, results, rules
+from server.voting import eligibility, repository, results, rules
 from server.voting.models import (
     MAX_DOTS_PER_PERSON,
     Ballot,
     BallotEntry,
+    BallotSignIn,
     Priority,
     RankedTally,
     ResultVisibility,
@@ -60,6 +61,7 @@ async def create_round(
     result_visibility: ResultVisibility,
     closes_at: datetime | None,
     ranked_tally: RankedTally = RankedTally.BORDA,
+    online_sign_in: BallotSignIn = BallotSignIn.ANY,
 ) -> VotingRound:
     area = await areas.get_by_slug(session, area_slug, ["areaSlug"])
     await actor.require(session, area.id, Role.FACILITATOR)
@@ -98,6 +100,7 @@ async def create_round(
         result_visibility=result_visibility,
         closes_at=closes_at,
         created_by_id=actor.person_id,
+        online_sign_in=online_sign_in,
     )
     await repository.add_round(session, voting_round, [p for p in proposal_ids if p is not None])
     await audit.record(
@@ -256,6 +259,7 @@ async def cast_ballot(
     else:
         await actor.require(session, voting_round.area_id, Role.PARTICIPANT)
         voter_id = actor.person_id
+        await eligibility.check_online_ballot(session, voting_round, voter_id)
     if idempotency_key is not None:
         idempotency_key = validation.text(
             idempotency_key, ["idempotencyKey"], max_length=200, label="Idempotency key"

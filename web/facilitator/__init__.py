@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.facilitator import actions, conversations, dashboard, paper, rounds
+from web.facilitator import actions, conversations, dashboard, joiners, paper, rounds
 
 
 def routes() -> list[BaseRoute]:
@@ -44,6 +44,23 @@ def routes() -> list[BaseRoute]:
             "/facilitate/conversations/{id:int}/stories/new", conversations.new_story, methods=get
         ),
         Route("/facilitate/conversations/{id:int}/stories", conversations.add_story, methods=post),
+        Route("/facilitate/conversations/{id:int}/joiners", joiners.joiners_page, methods=get),
+        Route(
+            "/facilitate/conversations/{id:int}/joiners/limit",
+            joiners.set_join_limit,
+            methods=post,
+        ),
+        Route(
+            "/facilitate/conversations/{id:int}/joiners/remove",
+            joiners.remove_joiner,
+            methods=post,
+        ),
+        Route(
+            "/facilitate/conversations/{id:int}/joiners/merge",
+            joiners.merge_joiners,
+            methods=post,
+        ),
+        Route("/facilitate/conversations/{id:int}/joiners/note", joiners.set_note, methods=post),
         Route("/facilitate/stories/{id:int}/withdraw", conversations.confirm_withdraw, methods=get),
         Route("/facilitate/stories/{id:int}/withdraw", conversations.withdraw_story, methods=post),
         Route("/facilitate/areas/{slug}/rounds/new", rounds.new_round, methods=get),

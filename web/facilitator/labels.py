@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from server.actions.models import ActionStatus, Rag, UpdateKind
-from server.voting.models import RankedTally, ResultVisibility, RoundState, VotingMethod
+from server.voting.models import (
+    BallotSignIn,
+    RankedTally,
+    ResultVisibility,
+    RoundState,
+    VotingMethod,
+)
 from web.i18n import gettext as _
 
 
@@ -83,4 +89,20 @@ def round_states() -> dict[str, str]:
         RoundState.DRAFT.value: _("Draft, not open yet"),
         RoundState.OPEN.value: _("Open for voting"),
         RoundState.CLOSED.value: _("Closed"),
+    }
+
+
+def online_sign_ins() -> dict[str, tuple[str, str]]:
+    return {
+        BallotSignIn.ANY.value: (
+            _("Anyone taking part"),
+            _("People who joined with the code can vote on their phones too."),
+        ),
+        BallotSignIn.VERIFIED.value: (
+            _("Only people with a verified sign-in"),
+            _(
+                "Online ballots need NHS login or another account whose email is checked. "
+                "People who joined with the code vote in the room: you record their paper."
+            ),
+        ),
     }

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from server.access import Actor
 from server.areas.models import Area
+from server.auth import joiners
 from server.errors import DomainError, ErrorCode
 from server.people import repository as people_repo
 from server.people import service as people
@@ -50,7 +51,10 @@ class PaperForm:
     voter_id: str = ""
     new_person: bool = False
     kind: str = ""
-    override: bool = False
+    note: str = ""
+    # The person whose own ballot the facilitator agreed to replace: the override holds
+    # for that person only, never for whoever the name is changed to afterwards.
+    override_for: str = ""
     marks: dict[int, str] = field(default_factory=dict)
     idempotency_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
@@ -89,6 +93,7 @@ async def _form_page(
     errors: Sequence[FieldError] = (),
     saved: str | None = None,
     namesakes: list[Person] | None = None,
+    told_apart: dict[int, joiners.Distinguishing] | None = None,
     needs_override: bool = False,
     status_code: int = 200,
 ) -> Response:
@@ -108,7 +113,8 @@ async def _form_page(
             "form": form,
             "saved": saved,
             "namesakes": namesakes or [],
-            "needs_override": needs_override or form.override,
+            "told_apart": told_apart or {},
+            "needs_override": needs_override,
             "focus": first_error or "voterName",
             "closes": when(voting_round.closes_at),
             "rank_choices": list(range(1, len(situation.on_ballot) + 1)),
@@ -144,7 +150,8 @@ def _read(form: FormData, on_ballot: list[Proposal]) -> PaperForm:
         else "",
         new_person=form_text(form, "newPerson") == YES,
         kind=form_text(form, "kind"),
-        override=form_text(form, "override") == YES,
+        note=form_text(form, "note"),
+        override_for=form_text(form, "override"),
         marks={p.id: form_text(form, f"p-{p.id}").strip() for p in on_ballot},
         idempotency_key=form_text(form, "idempotencyKey")[:200] or secrets.token_urlsafe(16),
     )
@@ -204,6 +211,7 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
     kinds = {k.value: k for k in PersonKind}
     voter_id: int | None = None
     namesakes: list[Person] = []
+    told_apart: dict[int, joiners.Distinguishing] = {}
     if not paper.voter_name:
         errors.insert(0, FieldError("voterName", _("Enter the name written on the ballot paper.")))
     elif paper.new_person:
@@ -217,6 +225,8 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             namesakes = await people_repo.participants_of(
                 session, list(tree.ancestors(situation.area.id)), named=paper.voter_name
             )
+            if len(namesakes) > 1:
+                told_apart = await joiners.tell_apart(session, namesakes)
         if not namesakes:
             errors.insert(
                 0,
@@ -243,7 +253,13 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             namesakes = []
     if errors:
         return await _form_page(
-            request, situation, paper, errors=errors, namesakes=namesakes, status_code=400
+            request,
+            situation,
+            paper,
+            errors=errors,
+            namesakes=namesakes,
+            told_apart=told_apart,
+            status_code=400,
         )
     try:
         async with transaction(request) as session:
@@ -261,6 +277,7 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
                     area_id=situation.area.id,
                     display_name=paper.voter_name,
                     kind=kinds[paper.kind],
+                    note=paper.note,
                 )
                 voter_id = person.id
             assert voter_id is not None
@@ -271,14 +288,19 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
                 entries=entries,
                 idempotency_key=paper.idempotency_key,
                 on_behalf_of=voter_id,
-                override_own_ballot=paper.override,
+                override_own_ballot=paper.override_for == str(voter_id),
             )
     except DomainError as error:
         if error.code is ErrorCode.FORBIDDEN:
             raise
+        namesakes_told: dict[int, joiners.Distinguishing] = {}
         needs_override = error.code is ErrorCode.INVALID_STATE and error.field == ["onBehalfOf"]
-        if needs_override:
+        if needs_override and voter_id is not None:
             errors = [FieldError("override", error.message)]
+            async with transaction(request) as session:
+                voter = await people_repo.by_id(session, voter_id)
+                assert voter is not None
+                namesakes_told = await joiners.tell_apart(session, [voter])
         elif error.field[:1] == ["entries"]:
             errors = _entry_errors(error, entries, situation.on_ballot)
         else:
@@ -286,7 +308,14 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             errors = [FieldError("voterName", error.message)]
         if voter_id is not None and not paper.new_person:
             paper.voter_id = str(voter_id)
+        paper.override_for = ""
         return await _form_page(
-            request, situation, paper, errors=errors, needs_override=needs_override, status_code=400
+            request,
+            situation,
+            paper,
+            errors=errors,
+            needs_override=needs_override,
+            told_apart=namesakes_told if needs_override else None,
+            status_code=400,
         )
     return redirect(f"/facilitate/rounds/{round_id}/paper?saved={voter_id}")

@@ -21,6 +21,7 @@ from server.proposals.models import Proposal, ProposalStatus
 from server.voting import repository as voting_repo
 from server.voting import service as voting
 from server.voting.models import (
+    BallotSignIn,
     RankedTally,
     ResultVisibility,
     RoundState,
@@ -54,6 +55,7 @@ ROUND_FIELDS = (
     "dotsPerPerson",
     "maxDotsPerItem",
     "resultVisibility",
+    "onlineSignIn",
     "closesDate",
     "closesTime",
 )
@@ -109,6 +111,7 @@ async def _new_form(
             "methods": _choices(labels.methods()),
             "tallies": _choices(labels.tallies()),
             "visibilities": _choices(labels.visibilities()),
+            "online_sign_ins": _choices(labels.online_sign_ins()),
         },
         errors=errors,
         status_code=status_code,
@@ -125,6 +128,7 @@ async def new_round(request: Request) -> Response:
         method=VotingMethod.APPROVAL.value,
         rankedTally=RankedTally.BORDA.value,
         resultVisibility=ResultVisibility.AFTER_CLOSE.value,
+        onlineSignIn=BallotSignIn.ANY.value,
     )
     return await _new_form(request, actor, area, values, set(), [])
 
@@ -155,6 +159,11 @@ async def create_round(request: Request, form: FormData) -> Response:
     visibility = {v.value: v for v in ResultVisibility}.get(values["resultVisibility"])
     if visibility is None:
         errors.append(FieldError("resultVisibility", _("Choose when people see the results.")))
+    online_sign_in = {s.value: s for s in BallotSignIn}.get(
+        values["onlineSignIn"] or BallotSignIn.ANY.value
+    )
+    if online_sign_in is None:
+        errors.append(FieldError("onlineSignIn", _("Choose who can vote online.")))
     dots = cap = None
     if method is VotingMethod.DOTS:
         dots = _count(
@@ -182,7 +191,7 @@ async def create_round(request: Request, form: FormData) -> Response:
         proposal_ids.append(int(value) if value.isdigit() else None)
     if not proposal_ids:
         errors.append(FieldError("proposalIds", _("Choose at least one proposal for the ballot.")))
-    if not errors and method is not None and visibility is not None:
+    if not errors and method is not None and visibility is not None and online_sign_in:
         try:
             async with transaction(request) as session:
                 voting_round = await voting.create_round(
@@ -197,6 +206,7 @@ async def create_round(request: Request, form: FormData) -> Response:
                     result_visibility=visibility,
                     closes_at=closes_at,
                     ranked_tally=tally if method is VotingMethod.RANKED else RankedTally.BORDA,
+                    online_sign_in=online_sign_in,
                 )
             return redirect(f"/facilitate/rounds/{voting_round.id}?done=created")
         except DomainError as error:
@@ -237,6 +247,7 @@ async def round_page(request: Request) -> Response:
         "method": labels.methods()[voting_round.method.value][0],
         "tally": labels.tallies()[voting_round.ranked_tally.value][0],
         "visibility": labels.visibilities()[voting_round.result_visibility.value][0],
+        "online_sign_in": labels.online_sign_ins()[voting_round.online_sign_in.value][0],
         "state": labels.round_states()[voting_round.state.value],
         "closes": when(voting_round.closes_at),
         "on_ballot": on_ballot,

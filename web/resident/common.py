@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from server.access import Actor
 from server.db_errors import retrying
 from server.errors import DomainError, ErrorCode
+from server.voting import eligibility
 from web import i18n
 from web.auth import FieldError, guarded, render, signed_in, transaction, within_write_limit
 from web.i18n import gettext as _
@@ -138,6 +139,12 @@ def plain(error: DomainError) -> str:
     match error.code:
         case ErrorCode.RATE_LIMITED:
             return _("You are making changes very quickly. Wait a minute and try again.")
+        case ErrorCode.FORBIDDEN if error.message == eligibility.NEEDS_VERIFIED_SIGN_IN:
+            return _(
+                "Online ballots in this vote need a verified sign-in: an account from an "
+                "identity provider (such as NHS login) or a verified email address. You can "
+                "still vote in the room: a facilitator records your ballot on paper."
+            )
         case ErrorCode.FORBIDDEN:
             return _("To take part here, first join a conversation in this area.")
         case ErrorCode.ROUND_NOT_OPEN:

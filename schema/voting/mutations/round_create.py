@@ -9,7 +9,13 @@ from schema.errors import UserError
 from schema.mutation import Failed, mutate
 from schema.voting.types import VotingRoundType
 from server.voting import service as voting
-from server.voting.models import RankedTally, ResultVisibility, VotingMethod, VotingRound
+from server.voting.models import (
+    BallotSignIn,
+    RankedTally,
+    ResultVisibility,
+    VotingMethod,
+    VotingRound,
+)
 
 
 @strawberry.input(name="CreateVotingRoundInput")
@@ -24,6 +30,11 @@ class CreateVotingRoundInput:
     closes_at: datetime | None = None
     ranked_tally: RankedTally | None = strawberry.field(
         default=RankedTally.BORDA, description="RANKED rounds only: BORDA or SCHULZE."
+    )
+    online_sign_in: BallotSignIn | None = strawberry.field(
+        default=BallotSignIn.ANY,
+        description="VERIFIED: ballots cast online need a verified sign-in (join-code "
+        "people then vote in the room, recorded by a facilitator).",
     )
 
 
@@ -55,6 +66,7 @@ async def create_voting_round(info: Info, input: CreateVotingRoundInput) -> Voti
             result_visibility=input.result_visibility or ResultVisibility.AFTER_CLOSE,
             closes_at=input.closes_at,
             ranked_tally=input.ranked_tally or RankedTally.BORDA,
+            online_sign_in=input.online_sign_in or BallotSignIn.ANY,
         ),
     )
     return VotingRoundPayload.of(result)
