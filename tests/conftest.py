@@ -107,6 +107,8 @@ def settings() -> Settings:
         # A test's set-up makes many writes as one person in well under a minute; the
         # rate-limit tests set their own limits.
         LEVELGROUND_RATE_LIMITS=RateLimits(writes_per_person=10_000),
+        # Tests run background jobs themselves, when and where they mean to.
+        LEVELGROUND_RUN_WORKER=False,
     )
 
 
