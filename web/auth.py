@@ -30,8 +30,10 @@ from server.config import Settings
 from server.db import unit_of_work
 from server.errors import DomainError
 from server.limits import service as limits
+from server.notifications import service as notifications
 from server.people import repository as people_repo
 from server.people.models import Person, PersonKind
+from web import i18n
 from web.templating import templates
 
 OIDC_COOKIE = "lg_oidc"
@@ -60,8 +62,15 @@ def client_ip(request: Request) -> str:
 
 @asynccontextmanager
 async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
-    """One unit of work for a page: committed when the block ends, rolled back on error."""
+    """One unit of work for a page: committed when the block ends, rolled back on error.
+
+    A signed-in person posting a form is acting in the page's language: their email is
+    written in it from then on."""
     async with unit_of_work(request.app.state.sessionmaker) as session:
+        if request.method == "POST" and (found := await signed_in(request)) is not None:
+            await notifications.remember_language(
+                session, found[0].person_id, i18n.current_language()
+            )
         yield session
 
 
@@ -91,12 +100,14 @@ async def signed_in(request: Request) -> tuple[Actor, BrowserSession] | None:
     return found  # type: ignore[return-value]
 
 
-async def _person(request: Request) -> Person | None:
+async def _person(request: Request) -> tuple[Person | None, int]:
+    """The signed-in person and how many notifications they have not read."""
     found = await signed_in(request)
     if found is None:
-        return None
+        return None, 0
     async with unit_of_work(_auth(request).sessionmaker) as session:
-        return await people_repo.by_id(session, found[0].person_id)
+        person = await people_repo.by_id(session, found[0].person_id)
+        return person, await notifications.unread_count(session, found[0].person_id)
 
 
 async def _csrf_binding(request: Request) -> tuple[str, bool]:
@@ -119,6 +130,7 @@ async def render(
 ) -> Response:
     binding, new = await _csrf_binding(request)
     settings = _settings(request)
+    viewer, unread = await _person(request)
     response = templates.TemplateResponse(
         request,
         template,
@@ -127,7 +139,8 @@ async def render(
             "csrf_token": csrf.token_for(settings.effective_secret_key, binding),
             "errors": list(errors),
             "error_for": {e.field: e.message for e in errors},
-            "viewer": await _person(request),
+            "viewer": viewer,
+            "unread_notifications": unread,
             "providers": settings.oidc_providers,
             **(context or {}),
         },
