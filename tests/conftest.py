@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from server.config import RateLimits, Settings, async_url
 from server.db import EmbeddedPostgres, migrate
 from tests.http_browser import Browser
+from tests.mail_support import SmtpServer
 from tests.support import Api
 
 SERVER_ENV = "LEVELGROUND_TEST_SERVER_URL"
@@ -150,3 +151,12 @@ async def browsers(app: Starlette) -> AsyncIterator[Callable[..., Browser]]:
 @pytest.fixture
 def browser(browsers: Callable[..., Browser]) -> Browser:
     return browsers()
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
+    """A real SMTP server process (aiosmtpd) on a free port; its messages in a Maildir."""
+    server = SmtpServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

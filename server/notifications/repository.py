@@ -83,7 +83,7 @@ async def add(
         )
         .returning(Notification.id, Notification.email_route)
     )
-    return [(notification_id, email_route) for notification_id, email_route in rows.tuples()]
+    return [(notification_id, email_route) for notification_id, email_route in rows]
 
 
 async def page_for(
@@ -150,7 +150,7 @@ async def preferences(
             NotificationPreference.person_id == person_id
         )
     )
-    chosen = dict(rows.tuples().all())
+    chosen = {key: value for key, value in rows}
     return {kind: chosen.get(kind, DEFAULT_EMAIL[kind]) for kind in NotificationKind}
 
 
@@ -304,4 +304,4 @@ async def display_names(session: AsyncSession, person_ids: Sequence[int]) -> dic
     rows = await session.execute(
         select(Person.id, Person.display_name).where(Person.id.in_(person_ids))
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows}
