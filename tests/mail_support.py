@@ -67,14 +67,14 @@ class SmtpServer:
             return []
         box = mailbox.Maildir(self.maildir, create=False)
         found = []
-        for key in box.keys():
+        for key in box.iterkeys():
             parsed = message_from_bytes(box.get_bytes(key), policy=policy.default)
             assert isinstance(parsed, EmailMessage)
             found.append(parsed)
         return found
 
-    async def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, count: int, within: float = 20) -> list[EmailMessage]:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             found = self.messages()
             if len(found) >= count:

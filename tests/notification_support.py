@@ -43,7 +43,7 @@ def worker(api: Api, mailer: Mailer | None = None, **options: Any) -> Worker:
 async def jobs_by_state(api: Api) -> dict[JobState, int]:
     async def work(session: AsyncSession) -> dict[JobState, int]:
         rows = await session.execute(select(Job.state, func.count()).group_by(Job.state))
-        return {key: value for key, value in rows}
+        return dict(rows.all())
 
     return await api.run(work)
 

@@ -29,7 +29,8 @@ async def test_a_round_opening_reaches_everyone_taking_part_in_its_area(api: Api
     (seen,) = await inbox(api, world.resident)
     assert seen["subject"] == {"__typename": "VotingRound", "id": round_id}
     assert seen["link"] == f"/rounds/{pk(round_id)}"
-    assert "Willenhall" in seen["message"] and "Which first?" in seen["message"]
+    assert "Willenhall" in seen["message"]
+    assert "Which first?" in seen["message"]
     assert seen["read"] is False
 
 
@@ -91,7 +92,8 @@ async def test_updates_reach_the_author_and_those_who_voted_for_it(api: Api) -> 
     news = (await inbox(api, plan.world.resident))[0]
     assert news["kind"] == "ACTION_UPDATED"
     assert news["subject"]["__typename"] == "Update"
-    assert "We found a room." in news["message"] and "20%" in news["message"]
+    assert "We found a room." in news["message"]
+    assert "20%" in news["message"]
     assert "ACTION_UPDATED" not in await kinds(api, voted_elsewhere)
     assert "ACTION_UPDATED" not in await kinds(api, plan.member)  # posted it
 

@@ -132,4 +132,4 @@ async def prune_done(session: AsyncSession, before: datetime) -> int:
 
 async def counts(session: AsyncSession) -> dict[JobState, int]:
     rows = await session.execute(select(Job.state, func.count()).group_by(Job.state))
-    return {state: count for state, count in rows}
+    return dict(rows.all())

@@ -150,7 +150,7 @@ async def preferences(
             NotificationPreference.person_id == person_id
         )
     )
-    chosen = {key: value for key, value in rows}
+    chosen = dict(rows.all())
     return {kind: chosen.get(kind, DEFAULT_EMAIL[kind]) for kind in NotificationKind}
 
 
@@ -304,4 +304,4 @@ async def display_names(session: AsyncSession, person_ids: Sequence[int]) -> dic
     rows = await session.execute(
         select(Person.id, Person.display_name).where(Person.id.in_(person_ids))
     )
-    return {key: value for key, value in rows}
+    return dict(rows.all())

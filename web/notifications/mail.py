@@ -104,13 +104,14 @@ def compose(
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = letter.message_id
-    message["Content-Language"] = language
     # RFC 3834: no vacation replies to a machine.
     message["Auto-Submitted"] = "auto-generated"
     message["List-Unsubscribe"] = f"<{letter.unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the content: setting content clears the Content-* headers.
+    message["Content-Language"] = language
     return message
 
 
