@@ -64,8 +64,8 @@ def client_ip(request: Request) -> str:
 async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work for a page: committed when the block ends, rolled back on error.
 
-    A signed-in person posting a form is acting in the page's language: their email is
-    written in it from then on."""
+    A signed-in person posting a form acts in the page's language: unless they chose
+    one, their email is written in it from then on."""
     async with unit_of_work(request.app.state.sessionmaker) as session:
         if request.method == "POST" and (found := await signed_in(request)) is not None:
             await notifications.remember_language(

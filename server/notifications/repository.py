@@ -169,12 +169,16 @@ async def set_preferences(
     )
 
 
-async def set_language(session: AsyncSession, person_id: int, language: str) -> None:
-    await session.execute(
-        update(Person)
-        .where(Person.id == person_id, Person.language.is_distinct_from(language))
-        .values(language=language)
+async def set_language(
+    session: AsyncSession, person_id: int, language: str, *, unless_chosen: bool = False
+) -> None:
+    """Set the person's language; ``unless_chosen``: only if they have none yet."""
+    statement = update(Person).where(
+        Person.id == person_id, Person.language.is_distinct_from(language)
     )
+    if unless_chosen:
+        statement = statement.where(Person.language.is_(None))
+    await session.execute(statement.values(language=language))
 
 
 # Who hears about what.

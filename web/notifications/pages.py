@@ -94,7 +94,7 @@ CHOICES = list(EmailDelivery)
 
 
 async def _preferences(
-    request: Request, actor: Actor, *, saved: bool = False, errors: Sequence[FieldError] = ()
+    request: Request, actor: Actor, *, errors: Sequence[FieldError] = ()
 ) -> Response:
     async with transaction(request) as session:
         chosen = await notifications.preferences(session, actor.person_id)
@@ -107,7 +107,7 @@ async def _preferences(
             "choices": [(email, words.delivery(email)) for email in CHOICES],
             "has_email": person.email is not None,
             "language": person.language or i18n.current_language(),
-            "saved": saved,
+            "saved": request.query_params.get("saved") == "1" and not errors,
         },
         errors=errors,
         status_code=400 if errors else 200,
@@ -131,7 +131,7 @@ async def _save_preferences(request: Request, actor: Actor, form: FormData) -> R
         )
     except DomainError as error:
         return await _preferences(request, actor, errors=[FieldError("language", plain(error))])
-    return await _preferences(request, actor, saved=True)
+    return RedirectResponse("/notifications/preferences?saved=1", status_code=303)
 
 
 async def _unsubscribe_page(request: Request) -> Response:
