@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -152,7 +153,7 @@ class Delivery:
             stop = tokens.Unsubscribe(person.id, digest=route)
             local_part = f"digest-{route.value}-{person.id}-{wanted[-1].id}"
         token = tokens.sign(self.settings.effective_secret_key, stop)
-        domain = self.settings.mail_from.rpartition("@")[2].rstrip(">").strip() or "localhost"
+        domain = parseaddr(self.settings.mail_from)[1].rpartition("@")[2] or "localhost"
         return mail.Letter(
             sender=self.settings.mail_from,
             base_url=base,

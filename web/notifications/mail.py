@@ -92,7 +92,7 @@ def compose(
             "why": _("You get this because you take part in Levelground."),
             "choose": _("Choose what we email you"),
             "stop": stop,
-            "one_click": _("One click, no need to sign in."),
+            "one_click": _("No need to sign in."),
             "open": _("Open on Levelground"),
             "letter": letter,
         }
