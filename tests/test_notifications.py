@@ -3,6 +3,7 @@ the person who made it happen), through viewer.notifications."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ids import to_global_id
@@ -409,3 +410,59 @@ async def test_the_list_pages_newest_first(api: Api) -> None:
     ]["notifications"]
     assert second["pageInfo"]["hasNextPage"] is False
     assert len(first["edges"]) + len(second["edges"]) == 3
+
+
+async def test_the_list_costs_the_same_statements_however_long(api: Api) -> None:
+    from tests.test_query_counts import counting
+
+    world = await World(api).build()
+    proposal = await world.proposal()
+
+    async def grow(rounds: int) -> None:
+        for _ in range(rounds):
+            await world.round([await world.proposal(by=world.gp)])
+            parent = (
+                await api.ok(
+                    "addComment",
+                    {"subjectId": proposal, "body": "Tuesdays?"},
+                    as_=world.resident,
+                    returning="comment { id }",
+                )
+            )["comment"]["id"]
+            await api.ok(
+                "addComment",
+                {"subjectId": proposal, "parentId": parent, "body": "Yes."},
+                as_=world.gp,
+                returning="comment { id }",
+            )
+
+    async def cost() -> int:
+        with counting(api.app) as counter:
+            await inbox(api, world.resident)
+        return counter.count
+
+    await grow(2)
+    few = await cost()
+    await grow(8)
+    assert len(await inbox(api, world.resident)) == 20
+    assert await cost() == few
+
+
+async def test_a_notification_only_ever_links_within_the_site(api: Api) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    world = await World(api).build()
+
+    async def elsewhere(session: AsyncSession) -> int:
+        return await notify.content_hidden(
+            session,
+            None,
+            ("Answer", 1),
+            "Off topic.",
+            author_id=world.gp.person_id,
+            link="//evil.example/phish",
+        )
+
+    with pytest.raises(IntegrityError):
+        await api.run(elsewhere)
+    assert await kinds(api, world.gp) == []

@@ -474,3 +474,35 @@ def test_due_digests_follow_the_local_clock() -> None:
     assert weekly == (EmailDelivery.WEEKLY, datetime.fromisoformat("2026-06-29T07:00:00+00:00"))
     earlier, _ = due_digests(datetime.fromisoformat("2026-12-01T07:59:00+00:00"), 8)
     assert earlier == (EmailDelivery.DAILY, datetime.fromisoformat("2026-11-30T08:00:00+00:00"))
+
+
+def test_a_digest_names_ten_of_a_kind_and_says_how_many_more() -> None:
+    from server.notifications.models import Notification
+    from web.notifications import mail
+
+    person = Person(id=1, display_name="Rita Resident", email="rita@example.org", language="en")
+    openings = [
+        Notification(
+            id=index,
+            person_id=1,
+            kind=NotificationKind.ROUND_OPENED,
+            subject_type="VotingRound",
+            subject_id=index,
+            actor_id=None,
+            link=f"/rounds/{index}",
+            params={"round": f"Vote {index}", "area": "Willenhall"},
+        )
+        for index in range(1, 13)
+    ]
+    letter = mail.Letter(
+        sender="Levelground <hello@levelground.example>",
+        base_url=SITE,
+        unsubscribe_url=f"{SITE}/notifications/unsubscribe/t",
+        message_id="<d@levelground.example>",
+    )
+    message = mail.compose(person, openings, {}, EmailDelivery.DAILY, letter, clock.now())
+    for body in (plain(message), html(message)):
+        assert "“Vote 10”" in body
+        assert "“Vote 11”" not in body
+        assert "And 2 more of these." in body
+        assert f"{SITE}/notifications" in body

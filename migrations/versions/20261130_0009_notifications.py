@@ -185,6 +185,9 @@ def upgrade() -> None:
             "emailed_at IS NULL OR email_route IS NOT NULL",
             name=op.f("notifications_emailed_has_route_check"),
         ),
+        sa.CheckConstraint(
+            "link LIKE '/%' AND link NOT LIKE '//%'", name=op.f("notifications_link_is_local_check")
+        ),
         sa.ForeignKeyConstraint(
             ["actor_id"],
             ["people.id"],

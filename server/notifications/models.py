@@ -59,6 +59,8 @@ class Notification(IdMixin, CreatedAtMixin, Base):
     __table_args__ = (
         CheckConstraint("email_route IS NULL OR email_route <> 'off'", name="route_sends"),
         CheckConstraint("emailed_at IS NULL OR email_route IS NOT NULL", name="emailed_has_route"),
+        # Opening a notification redirects here: a path on this site, never elsewhere.
+        CheckConstraint("link LIKE '/%' AND link NOT LIKE '//%'", name="link_is_local"),
         Index("notifications_person_id_id_idx", "person_id", "id"),
         Index("notifications_unread_idx", "person_id", postgresql_where=text("read_at IS NULL")),
         # The digests' scan: what still waits to be emailed, per route.

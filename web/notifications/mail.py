@@ -32,6 +32,12 @@ class Item:
 class Section:
     heading: str
     items: list[Item]
+    # How many more there are than a digest shows (see them all on the site).
+    more: int = 0
+
+
+# A digest names at most this many of one kind; a busy week should not be a wall.
+SHOWN_PER_SECTION = 10
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,13 @@ def _sections(
             Item(words.message(notification, name), f"{base_url}/notifications/{notification.id}")
         )
     return [
-        Section(words.heading(kind), by_kind[kind]) for kind in NotificationKind if kind in by_kind
+        Section(
+            words.heading(kind),
+            by_kind[kind][:SHOWN_PER_SECTION],
+            max(len(by_kind[kind]) - SHOWN_PER_SECTION, 0),
+        )
+        for kind in NotificationKind
+        if kind in by_kind
     ]
 
 
@@ -94,6 +106,9 @@ def compose(
             "stop": stop,
             "one_click": _("No need to sign in."),
             "open": _("Open on Levelground"),
+            "more": _("And %(count)s more of these."),
+            "all_url": f"{letter.base_url}/notifications",
+            "see_all": _("See them all on Levelground"),
             "letter": letter,
         }
         html = environment.get_template("email/notifications.html").render(context)
@@ -126,6 +141,9 @@ def _plain(context: dict[str, object]) -> str:
             lines += [section.heading, "-" * len(section.heading), ""]
         for item in section.items:
             lines += [item.text, f"{context['open']}: {item.url}", ""]
+        if section.more:
+            more = str(context["more"]) % {"count": section.more}
+            lines += [more, f"{context['see_all']}: {context['all_url']}", ""]
     lines += [
         "-- ",
         str(context["why"]),
