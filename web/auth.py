@@ -62,15 +62,8 @@ def client_ip(request: Request) -> str:
 
 @asynccontextmanager
 async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
-    """One unit of work for a page: committed when the block ends, rolled back on error.
-
-    A signed-in person posting a form acts in the page's language: unless they chose
-    one, their email is written in it from then on."""
+    """One unit of work for a page: committed when the block ends, rolled back on error."""
     async with unit_of_work(request.app.state.sessionmaker) as session:
-        if request.method == "POST" and (found := await signed_in(request)) is not None:
-            await notifications.remember_language(
-                session, found[0].person_id, i18n.current_language()
-            )
         yield session
 
 
@@ -249,6 +242,8 @@ async def _start_session(
         method=method,
         replacing=request.cookies.get(sessions.COOKIE),
     )
+    # Unless they chose one, people are written to in the language they signed in with.
+    await notifications.remember_language(session, person.id, i18n.current_language())
     return started.plaintext
 
 

@@ -102,8 +102,8 @@ async def set_preferences(
 
 
 async def remember_language(session: AsyncSession, person_id: int, language: str) -> None:
-    """The language someone first acts in on the site is the one to write to them in,
-    until they choose one on their email choices page."""
+    """The language someone first signs in with is the one to write to them in, until
+    they choose one on their email choices page."""
     if language in LANGUAGES:
         await repository.set_language(session, person_id, language, unless_chosen=True)
 
