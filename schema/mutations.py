@@ -19,6 +19,8 @@ from schema.conversations.mutations.conversation_status import (
 )
 from schema.conversations.mutations.story_add import add_story
 from schema.conversations.mutations.story_withdraw import withdraw_story
+from schema.notifications.mutations.notifications_read import mark_notifications_read
+from schema.notifications.mutations.preference_set import set_notification_preference
 from schema.people.mutations.role_grant import grant_role, revoke_role
 from schema.proposals.mutations.proposal_edit import edit_proposal, set_proposal_status
 from schema.proposals.mutations.proposal_propose import propose_item
@@ -63,3 +65,5 @@ class Mutation:
     reopen_milestone = strawberry.mutation(resolver=reopen_milestone)
     grant_role = strawberry.mutation(resolver=grant_role)
     revoke_role = strawberry.mutation(resolver=revoke_role)
+    mark_notifications_read = strawberry.mutation(resolver=mark_notifications_read)
+    set_notification_preference = strawberry.mutation(resolver=set_notification_preference)

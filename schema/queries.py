@@ -41,6 +41,10 @@ _NODES: dict[str, tuple[Callable[[Loaders], DataLoader[int, Any]], Callable[[Any
 async def resolve_node(info: Info, type_name: str, pk: int) -> Node | None:
     """Any readable object by type and primary key; None when there is no such thing."""
     loaders = info.context.loaders
+    if type_name == "Notification":
+        from schema.notifications.types import own_notification
+
+        return await own_notification(info, pk)
     if type_name == "Story":
         story = await loaders.story.load(pk)
         if story is None:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from schema.areas.types import AreaType
     from schema.comments.types import CommentConnection, CommentType
     from schema.conversations.types import ConversationConnection, ConversationType, StoryType
+    from schema.notifications.types import NotificationConnection, NotificationPreferenceType
     from schema.people.types import PersonType
     from schema.proposals.types import ProposalConnection, ProposalType
     from schema.teams.types import CoreTeamType
@@ -34,3 +35,9 @@ PriorityRef = Annotated["PriorityType", strawberry.lazy("schema.voting.types")]
 CoreTeamRef = Annotated["CoreTeamType", strawberry.lazy("schema.teams.types")]
 ActionRef = Annotated["ActionType", strawberry.lazy("schema.actions.types")]
 UpdateRef = Annotated["UpdateType", strawberry.lazy("schema.actions.types")]
+NotificationConnectionRef = Annotated[
+    "NotificationConnection", strawberry.lazy("schema.notifications.types")
+]
+NotificationPreferenceRef = Annotated[
+    "NotificationPreferenceType", strawberry.lazy("schema.notifications.types")
+]

@@ -20,6 +20,7 @@ from schema.view import GraphQLEndpoint, GraphQLView
 from server.auth.jwt import JwksCache
 from server.auth.oidc import build_registry
 from server.auth.request import Authenticator
+from server.background import build_worker
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.events import EventHub
@@ -62,12 +63,19 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         closer = asyncio.create_task(
             run_round_closer(app.state.sessionmaker, settings.round_closer_interval)
         )
+        # Background jobs (email) in this process too, unless a separate
+        # `levelground worker` does them.
+        worker = build_worker(settings, app.state.sessionmaker, hub=hub)
+        working = asyncio.create_task(worker.run()) if settings.run_worker else None
         try:
             yield
         finally:
             closer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await closer
+            if working is not None:
+                worker.stop()
+                await working
             await hub.stop()
             await engine.dispose()
 

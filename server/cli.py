@@ -1,5 +1,5 @@
 """The ``levelground`` command: serve, migrate, seed-demo, area add, token issue/revoke,
-person grant/revoke."""
+person grant/revoke, worker, jobs failed/retry, mail."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(area_app, name="area")
 person_app = typer.Typer(help="People's roles in areas.", no_args_is_help=True)
 app.add_typer(person_app, name="person")
+jobs_app = typer.Typer(help="Background jobs (email delivery, digests).", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 
 class KindOption(StrEnum):
@@ -138,6 +140,9 @@ def serve(
         public = settings.public_url or f"http://{host}:{port}"
         typer.echo(f"\nLevelground is running at {public}/", err=True)
         typer.echo(f"GraphiQL: {public}/graphql", err=True)
+        if settings.run_worker:
+            outbox = "SMTP" if settings.smtp_url else f"{settings.outbox_dir} (`levelground mail`)"
+            typer.echo(f"Background jobs run here too; email goes to {outbox}", err=True)
         if prepared:
             token, join_code = prepared
             typer.echo(
@@ -385,6 +390,102 @@ def person_revoke(
 ) -> None:
     """Revoke a role granted in an area."""
     typer.echo(_role_change(email, role, area, grant=False), err=True)
+
+
+@app.command()
+def worker(
+    drain: Annotated[
+        bool, typer.Option(help="Run the jobs that are ready (and due digests), then stop.")
+    ] = False,
+) -> None:
+    """Run background jobs: email delivery and digests. Any number may run at once."""
+    import signal
+
+    from server.background import build_worker
+    from server.events import EventHub
+
+    settings = Settings()
+    if not settings.secret_key:
+        typer.echo(
+            "warning: SECRET_KEY is not set; set the server's, or the unsubscribe links in "
+            "emails sent from here will not work.",
+            err=True,
+        )
+    with database_url(settings) as url:
+        migrate(url)
+
+        async def go() -> None:
+            engine = create_engine(url, pool_size=settings.worker_concurrency * 2)
+            hub = EventHub(url)
+            jobs = build_worker(settings, create_sessionmaker(engine), hub=hub)
+            try:
+                if drain:
+                    await jobs.tick()
+                    typer.echo(f"Ran {await jobs.run_until_idle()} jobs.", err=True)
+                    return
+                await hub.start()
+                loop = asyncio.get_running_loop()
+                for stop_signal in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(stop_signal, jobs.stop)
+                typer.echo("Worker running; Ctrl-C stops it.", err=True)
+                await jobs.run()
+            finally:
+                await hub.stop()
+                await engine.dispose()
+
+        asyncio.run(go())
+
+
+@jobs_app.command("failed")
+def jobs_failed(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """Jobs that failed for good, with their last error."""
+    from server.jobs import repository as jobs
+
+    async def work(session: AsyncSession) -> list[str]:
+        return [
+            f"{job.id}\t{job.task}\t{job.attempts} attempts\t"
+            f"{job.finished_at:%Y-%m-%d %H:%M}\t{job.last_error}"
+            for job in await jobs.failed(session, limit)
+        ]
+
+    lines = run_in_database(work)
+    typer.echo("\n".join(lines) if lines else "No failed jobs.")
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: Annotated[int, typer.Argument(help="The failed job's id.")]) -> None:
+    """Run a failed job again, with a fresh set of attempts."""
+    from server.jobs import repository as jobs
+
+    if not run_in_database(lambda session: jobs.requeue(session, job_id)):
+        fail(f"no failed job {job_id}.")
+    typer.echo(f"Job {job_id} will run again.", err=True)
+
+
+@app.command("mail")
+def mail_command(
+    last: Annotated[int, typer.Option(help="How many messages, newest last.")] = 5,
+) -> None:
+    """Show the newest emails written to the mail folder (when no SMTP server is set)."""
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    folder = Settings().outbox_dir
+    files = sorted(folder.glob("*.eml"))[-last:] if folder.exists() else []
+    if not files:
+        typer.echo(f"No messages in {folder}.", err=True)
+        return
+    for path in files:
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(preferencelist=("plain",))
+        typer.echo(f"== {path.name}")
+        for header in ("From", "To", "Subject", "Date", "List-Unsubscribe"):
+            typer.echo(f"{header}: {message[header]}")
+        typer.echo("")
+        typer.echo(body.get_content() if isinstance(body, EmailMessage) else "")
 
 
 def main() -> None:

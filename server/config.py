@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     rate_limits: RateLimits = Field(default_factory=RateLimits, alias="LEVELGROUND_RATE_LIMITS")
     session_max_age_hours: float = Field(default=14 * 24, alias="LEVELGROUND_SESSION_MAX_AGE_HOURS")
     session_idle_hours: float = Field(default=48, alias="LEVELGROUND_SESSION_IDLE_HOURS")
+    smtp_url: str | None = Field(default=None, alias="LEVELGROUND_SMTP_URL")
+    mail_from: str = Field(
+        default="Levelground <levelground@localhost>", alias="LEVELGROUND_MAIL_FROM"
+    )
+    mail_dir: Path | None = Field(default=None, alias="LEVELGROUND_MAIL_DIR")
+    run_worker: bool = Field(default=True, alias="LEVELGROUND_RUN_WORKER")
+    worker_concurrency: int = Field(default=2, ge=1, le=32, alias="LEVELGROUND_WORKER_CONCURRENCY")
+    digest_hour: int = Field(default=8, ge=0, le=23, alias="LEVELGROUND_DIGEST_HOUR")
 
     @field_validator("database_url")
     @classmethod
@@ -159,6 +167,16 @@ class Settings(BaseSettings):
     @property
     def pgdata_dir(self) -> Path:
         return self.data_dir / "pgdata"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where email goes when there is no SMTP server (development)."""
+        return self.mail_dir or self.data_dir / "mail"
+
+    @property
+    def base_url(self) -> str:
+        """This site's address, for links in email."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 def async_url(url: str) -> str:

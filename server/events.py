@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 log = logging.getLogger(__name__)
 
 ROUND_TALLY = "levelground_round_tally"
-CHANNELS = (ROUND_TALLY,)
+# Background jobs are ready (server/jobs): wakes the workers.
+JOBS = "levelground_jobs"
+CHANNELS = (ROUND_TALLY, JOBS)
 RECONNECT_DELAY = 1.0
 
 

@@ -22,7 +22,14 @@ from server.auth.models import (
 from server.comments.models import Comment
 from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
 from server.db import Base
+from server.jobs.models import Job, JobState
 from server.limits.models import RateLimitCount
+from server.notifications.models import (
+    EmailDelivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from server.people.models import AreaRole, Person, PersonKind, Role
 from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
 from server.teams.models import CoreTeam, TeamMembership
@@ -61,8 +68,14 @@ __all__ = [
     "ConversationJoin",
     "ConversationStatus",
     "CoreTeam",
+    "EmailDelivery",
     "ExternalIdentity",
+    "Job",
+    "JobState",
     "Milestone",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "OAuthState",
     "Person",
     "PersonKind",

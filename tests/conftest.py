@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from server.config import RateLimits, Settings, async_url
 from server.db import EmbeddedPostgres, migrate
 from tests.http_browser import Browser
+from tests.mail_support import SmtpServer
 from tests.support import Api
 
 SERVER_ENV = "LEVELGROUND_TEST_SERVER_URL"
@@ -107,6 +108,8 @@ def settings() -> Settings:
         # A test's set-up makes many writes as one person in well under a minute; the
         # rate-limit tests set their own limits.
         LEVELGROUND_RATE_LIMITS=RateLimits(writes_per_person=10_000),
+        # Tests run background jobs themselves, when and where they mean to.
+        LEVELGROUND_RUN_WORKER=False,
     )
 
 
@@ -148,3 +151,12 @@ async def browsers(app: Starlette) -> AsyncIterator[Callable[..., Browser]]:
 @pytest.fixture
 def browser(browsers: Callable[..., Browser]) -> Browser:
     return browsers()
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
+    """A real SMTP server process (aiosmtpd) on a free port; its messages in a Maildir."""
+    server = SmtpServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

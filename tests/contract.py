@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from graphql import (
@@ -17,12 +18,16 @@ from graphql import (
 REPO = Path(__file__).resolve().parents[1]
 # The contract as vendored into the repo (CI runs on a bare checkout) ...
 CONTRACT = REPO / "contract" / "schema.graphql"
-# ... and its source of truth, next to the repo when working in the shared workspace.
-SHARED_CONTRACT = REPO.parent / "shared" / "api" / "schema.graphql"
+# ... with the additions this project serves (each read together with the core) ...
+ADDITIONS = [REPO / "contract" / "notifications.graphql"]
+# ... and their source of truth, next to the repo when working in the shared workspace.
+SHARED = REPO.parent / "shared" / "api"
+SHARED_CONTRACT = SHARED / "schema.graphql"
 
 
-def contract_schema(path: Path = CONTRACT) -> GraphQLSchema:
-    return build_schema(path.read_text())
+def contract_schema(paths: Sequence[Path] = (CONTRACT, *ADDITIONS)) -> GraphQLSchema:
+    """The core contract and its additions, concatenated."""
+    return build_schema("\n".join(path.read_text() for path in paths))
 
 
 def differences(contract: GraphQLSchema, served: GraphQLSchema) -> list[str]:

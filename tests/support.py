@@ -170,6 +170,8 @@ _INPUT_TYPES = {
     "reopenMilestone": "MilestoneInput",
     "grantRole": "RoleInput",
     "revokeRole": "RoleInput",
+    "markNotificationsRead": "MarkNotificationsReadInput",
+    "setNotificationPreference": "SetNotificationPreferenceInput",
 }
 
 

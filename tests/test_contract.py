@@ -7,12 +7,21 @@ import pytest
 from graphql import build_client_schema, build_schema, get_introspection_query
 
 from schema import schema
-from tests.contract import CONTRACT, SHARED_CONTRACT, contract_schema, differences
+from tests.contract import (
+    ADDITIONS,
+    CONTRACT,
+    SHARED,
+    SHARED_CONTRACT,
+    contract_schema,
+    differences,
+)
 from tests.support import Api, World
 
 
 def test_contract_file_is_present() -> None:
     assert CONTRACT.exists(), f"contract not found at {CONTRACT}"
+    for addition in ADDITIONS:
+        assert addition.exists(), f"contract addition not found at {addition}"
 
 
 @pytest.mark.skipif(not SHARED_CONTRACT.exists(), reason="no shared workspace next to the repo")
@@ -20,6 +29,10 @@ def test_vendored_contract_is_the_shared_one() -> None:
     assert CONTRACT.read_text() == SHARED_CONTRACT.read_text(), (
         "contract/schema.graphql differs from ../shared/api/schema.graphql: copy it again"
     )
+    for addition in ADDITIONS:
+        assert addition.read_text() == (SHARED / addition.name).read_text(), (
+            f"contract/{addition.name} differs from ../shared/api/{addition.name}: copy it again"
+        )
 
 
 def test_served_schema_has_no_breaking_change_against_the_contract() -> None:
@@ -37,6 +50,18 @@ def test_comparison_catches_a_breaking_change() -> None:
     found = differences(contract, broken)
     assert any("turnout" in problem for problem in found)
     assert any("OVER_ITEM_CAP" in problem for problem in found)
+
+
+def test_comparison_holds_the_served_schema_to_the_notifications_addition() -> None:
+    """Guard against additions that are not compared at all."""
+    broken = build_schema(
+        schema.as_str()
+        .replace("  unreadCount: Int!\n", "  unreadCount: Int\n", 1)
+        .replace("  WEEKLY\n", "", 1)
+    )
+    found = differences(contract_schema(), broken)
+    assert any("unreadCount" in problem for problem in found)
+    assert any("WEEKLY" in problem for problem in found)
 
 
 async def test_introspection_over_http_matches_the_contract(api: Api) -> None:

@@ -326,8 +326,18 @@ async def revoke_role(s: Scene, n: int) -> tuple[str, Json]:
     return "revokeRole", {"personId": member.id, "areaSlug": "willenhall", "role": "FACILITATOR"}
 
 
+async def mark_notifications_read(s: Scene, n: int) -> tuple[str, Json]:
+    return "markNotificationsRead", {"all": True}
+
+
+async def set_notification_preference(s: Scene, n: int) -> tuple[str, Json]:
+    return "setNotificationPreference", {"kind": "ROUND_OPENED", "email": "WEEKLY"}
+
+
 FACILITATORS = {"admin", "city_facilitator", "facilitator"}
 PARTICIPANTS = FACILITATORS | {"participant", "team_member"}
+# Everyone's own notifications, with a token that may write.
+SIGNED_IN = PARTICIPANTS | {"board", "outsider"}
 
 TABLE: list[tuple[Operation, set[str]]] = [
     (create_area, {"admin"}),
@@ -360,6 +370,8 @@ TABLE: list[tuple[Operation, set[str]]] = [
     (withdraw_ballot, PARTICIPANTS),
     (grant_role, {"admin"}),
     (revoke_role, {"admin"}),
+    (mark_notifications_read, SIGNED_IN),
+    (set_notification_preference, SIGNED_IN),
 ]
 
 

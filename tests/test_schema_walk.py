@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from graphql import (
+    GraphQLInterfaceType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -100,6 +101,10 @@ def selection_parts(
         target = get_named_type(field.type)
         if is_leaf_type(target):
             parts.append(called)
+        elif isinstance(target, GraphQLInterfaceType):
+            # Whatever it is (a notification's subject): its type and its own fields.
+            leaves = [f for f, d in target.fields.items() if is_leaf_type(get_named_type(d.type))]
+            parts.append(f"{called} {{ __typename {' '.join(leaves)} }}")
         elif isinstance(target, GraphQLObjectType) and depth > 0:
             # A type already on the path (a parent area, a reply) shows its own values
             # but goes no deeper, so the walk ends.

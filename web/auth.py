@@ -34,8 +34,10 @@ from server.conversations.models import Conversation
 from server.db import unit_of_work
 from server.errors import DomainError
 from server.limits import service as limits
+from server.notifications import service as notifications
 from server.people import repository as people_repo
 from server.people.models import Person, PersonKind, Role
+from web import i18n
 from web.i18n import gettext as _
 from web.i18n import ngettext
 from web.templating import templates
@@ -102,12 +104,14 @@ async def signed_in(request: Request) -> tuple[Actor, BrowserSession] | None:
     return found  # type: ignore[return-value]
 
 
-async def _person(request: Request) -> Person | None:
+async def _person(request: Request) -> tuple[Person | None, int]:
+    """The signed-in person and how many notifications they have not read."""
     found = await signed_in(request)
     if found is None:
-        return None
+        return None, 0
     async with unit_of_work(_auth(request).sessionmaker) as session:
-        return await people_repo.by_id(session, found[0].person_id)
+        person = await people_repo.by_id(session, found[0].person_id)
+        return person, await notifications.unread_count(session, found[0].person_id)
 
 
 async def _csrf_binding(request: Request) -> tuple[str, bool]:
@@ -130,6 +134,7 @@ async def render(
 ) -> Response:
     binding, new = await _csrf_binding(request)
     settings = _settings(request)
+    viewer, unread = await _person(request)
     response = templates.TemplateResponse(
         request,
         template,
@@ -138,7 +143,8 @@ async def render(
             "csrf_token": csrf.token_for(settings.effective_secret_key, binding),
             "errors": list(errors),
             "error_for": {e.field: e.message for e in errors},
-            "viewer": await _person(request),
+            "viewer": viewer,
+            "unread_notifications": unread,
             "providers": settings.oidc_providers,
             **(context or {}),
         },
@@ -303,6 +309,8 @@ async def _start_session(
         method=method,
         replacing=request.cookies.get(sessions.COOKIE),
     )
+    # Unless they chose one, people are written to in the language they signed in with.
+    await notifications.remember_language(session, person.id, i18n.current_language())
     return started.plaintext
 
 

@@ -7,8 +7,9 @@ browser's Accept-Language, else English.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from io import BytesIO
@@ -132,3 +133,13 @@ def when(moment: datetime | None) -> str:
     if shown is None:
         return ""
     return format_datetime(shown, "d MMMM y, HH:mm", locale=current_language())
+
+
+@contextlib.contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Words in ``language`` outside a page (an email, a person's notifications)."""
+    token = _current.set(language if language is not None and language in LANGUAGES else DEFAULT)
+    try:
+        yield
+    finally:
+        _current.reset(token)

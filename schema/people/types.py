@@ -4,7 +4,11 @@ import strawberry
 
 from schema import permissions
 from schema.base import Info, Node, gid
-from schema.refs import AreaRef
+from schema.refs import (
+    AreaRef,
+    NotificationConnectionRef,
+    NotificationPreferenceRef,
+)
 from server.people.models import Person, PersonKind, Role
 
 
@@ -37,6 +41,27 @@ class PersonType(Node):
             return None
         grants = await info.context.loaders.grants.load(self.model.id)
         return [RoleGrantType(role=g.role, area_id=g.area_id) for g in grants]
+
+    @strawberry.field(description="Newest first. The person themself only; null for everyone else.")
+    async def notifications(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        unread_only: bool | None = False,
+    ) -> NotificationConnectionRef | None:
+        from schema.notifications.types import notifications_of
+
+        return await notifications_of(info, self.model.id, first, after, unread_only)
+
+    @strawberry.field(
+        description="How the person hears about each kind of thing by email. The person "
+        "themself only; null for everyone else."
+    )
+    async def notification_preferences(self, info: Info) -> list[NotificationPreferenceRef] | None:
+        from schema.notifications.types import preferences_of
+
+        return await preferences_of(info, self.model.id)
 
 
 async def person(info: Info, person_id: int) -> PersonType:

@@ -21,6 +21,7 @@ from server.actions.models import (
 )
 from server.audit import service as audit
 from server.errors import DomainError, ErrorCode, Forbidden, InvalidInput, InvalidState, NotFound
+from server.notifications import events as notify
 from server.people.models import Role
 from server.proposals import repository as proposals_repo
 from server.proposals.models import ProposalStatus
@@ -173,6 +174,7 @@ async def adopt_priority(
         proposal_id=proposal_id,
         rank=priority.rank,
     )
+    await notify.priority_adopted(session, actor.person_id, action)
     return action
 
 
@@ -273,6 +275,7 @@ async def post_update(
         kind=kind.value,
         status=status.value if moving and status else None,
     )
+    await notify.update_posted(session, actor.person_id, action, update)
     return update
 
 
@@ -306,6 +309,7 @@ async def resolve_update(
         action_id=action.id,
         kind=update.kind.value,
     )
+    await notify.update_resolved(session, actor.person_id, update)
     return update
 
 
@@ -401,6 +405,8 @@ async def update_action(
         team_id=action.team_id,
         lead_id=action.lead_id,
     )
+    if action.lead_id is None and owner_before[1] is not None:
+        await notify.actions_need_lead(session, actor.person_id, [action.id])
     return action
 
 

@@ -9,6 +9,7 @@ from server.audit import service as audit
 from server.comments import repository
 from server.comments.models import MAX_DEPTH, Comment
 from server.errors import InvalidInput, InvalidState, NotFound
+from server.notifications import events as notify
 from server.people.models import Role
 from server.proposals import repository as proposals_repo
 
@@ -62,6 +63,7 @@ async def add_comment(
     await audit.record(
         session, actor.person_id, "comment.added", ("Comment", comment.id), area_id=area_id
     )
+    await notify.comment_added(session, actor.person_id, comment)
     return comment
 
 
@@ -100,4 +102,5 @@ async def hide_comment(
         area_id=area_id,
         reason=reason,
     )
+    await notify.content_hidden(session, actor.person_id, ("Comment", comment.id), reason)
     return comment

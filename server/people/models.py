@@ -38,6 +38,7 @@ class Person(IdMixin, CreatedAtMixin, Base):
     __table_args__ = (
         Index("people_email_lower_key", text("lower(email)"), unique=True),
         CheckConstraint("length(btrim(display_name)) > 0", name="display_name_not_blank"),
+        CheckConstraint("language IN ('en', 'pl')", name="language_known"),
     )
 
     display_name: Mapped[str] = mapped_column(String(80))
@@ -52,6 +53,9 @@ class Person(IdMixin, CreatedAtMixin, Base):
     # What tells this person apart from a namesake in the room ("blue coat, with Sam"):
     # written by facilitators, shown to facilitators only.
     facilitator_note: Mapped[str | None] = mapped_column(String(120))
+    # The language for messages sent to them (email, notifications): their latest choice
+    # on the site; None until they made one (English then).
+    language: Mapped[str | None] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 

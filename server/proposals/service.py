@@ -8,6 +8,7 @@ from server.areas import service as areas
 from server.audit import service as audit
 from server.conversations import repository as conversations_repo
 from server.errors import DomainError, ErrorCode, InvalidInput, InvalidState, NotFound
+from server.notifications import events as notify
 from server.people.models import Role
 from server.proposals import repository
 from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
@@ -184,4 +185,8 @@ async def set_status(
         reason=reason,
         merged_into_id=merged_into_id,
     )
+    if status is ProposalStatus.DECLINED and reason is not None:
+        await notify.proposal_declined(session, actor.person_id, proposal.id, reason)
+    elif target is not None:
+        await notify.proposal_merged(session, actor.person_id, proposal.id, target.id)
     return proposal

@@ -7,6 +7,7 @@ from server.access import Actor
 from server.areas import service as areas
 from server.audit import service as audit
 from server.errors import DomainError, ErrorCode, NotFound
+from server.notifications import events as notify
 from server.people import repository as people_repo
 from server.people.models import Role
 from server.teams import repository
@@ -94,6 +95,7 @@ async def remove_member(
         area_id=team.area_id,
         person_id=person_id,
     )
+    await notify.lead_left_team(session, actor.person_id, team.id, person_id)
     return team
 
 

@@ -11,6 +11,7 @@ from server.access import Actor
 from server.areas import service as areas
 from server.audit import service as audit
 from server.errors import DomainError, ErrorCode, InvalidInput, InvalidState, NotFound
+from server.notifications import events as notify
 from server.people import repository as people_repo
 from server.people.models import Role
 from server.proposals import repository as proposals_repo
@@ -153,6 +154,7 @@ async def open_round(session: AsyncSession, actor: Actor, round_id: int) -> Voti
         ("VotingRound", voting_round.id),
         area_id=voting_round.area_id,
     )
+    await notify.round_opened(session, actor.person_id, voting_round)
     return voting_round
 
 
@@ -184,6 +186,7 @@ async def _close(session: AsyncSession, actor: Actor | None, voting_round: Votin
         scheduled=actor is None,
     )
     await events.notify(session, events.ROUND_TALLY, str(voting_round.id))
+    await notify.results_published(session, actor.person_id if actor else None, voting_round)
 
 
 async def _freeze(session: AsyncSession, voting_round: VotingRound) -> None:

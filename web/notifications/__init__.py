@@ -1,0 +1,1 @@
+"""Notifications on the site (the list, preferences, unsubscribe) and in email."""
