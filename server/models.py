@@ -9,13 +9,21 @@ from server.actions.models import (
     Update,
     UpdateKind,
 )
-from server.areas.models import Area
+from server.answers.models import Answer, AnswerTheme, Theme
+from server.areas.models import Area, AreaSettings
 from server.audit.models import AuditEvent
 from server.auth.models import ApiToken, BrowserSession, ExternalIdentity, OAuthState
 from server.comments.models import Comment
-from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
+from server.conversations.models import (
+    ConsentScope,
+    Conversation,
+    ConversationFacilitator,
+    ConversationStatus,
+    Story,
+)
 from server.db import Base
 from server.limits.models import RateLimitCount
+from server.moderation.models import Notice, Report
 from server.people.models import AreaRole, Person, PersonKind, Role
 from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
 from server.teams.models import CoreTeam, TeamMembership
@@ -36,6 +44,13 @@ from server.voting.models import (
 metadata = Base.metadata
 
 __all__ = [
+    "Answer",
+    "AnswerTheme",
+    "AreaSettings",
+    "ConversationFacilitator",
+    "Notice",
+    "Report",
+    "Theme",
     "Action",
     "ActionOwnership",
     "ActionStatus",

@@ -50,6 +50,9 @@ class Person(IdMixin, CreatedAtMixin, Base):
     # Set when an identity provider vouched for the email; until then it is only claimed.
     email_verified_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    # Set when the person was erased: the row stays as a nameless tombstone so their
+    # ballots still count, anonymously.
+    erased_at: Mapped[datetime | None]
 
 
 class AreaRole(IdMixin, Base):

@@ -7,7 +7,7 @@ from server.access import Actor
 from server.areas import service as areas
 from server.audit import service as audit
 from server.conversations import repository as conversations_repo
-from server.errors import DomainError, ErrorCode, InvalidInput, InvalidState, NotFound
+from server.errors import InvalidInput, InvalidState, NotFound
 from server.people.models import Role
 from server.proposals import repository
 from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
@@ -132,45 +132,26 @@ async def edit_proposal(
 
 
 async def set_status(
-    session: AsyncSession,
-    actor: Actor,
-    proposal_id: int,
-    status: ProposalStatus,
-    *,
-    reason: str | None = None,
-    merged_into_id: int | None = None,
+    session: AsyncSession, actor: Actor, proposal_id: int, status: ProposalStatus
 ) -> Proposal:
-    """Facilitators shortlist, decline (with a reason), merge, or reopen proposals.
+    """Facilitators shortlist a proposal, or reopen a shortlisted or declined one.
 
-    ADOPTED is reached only by adopting a priority.
+    Declining and merging are moderation (``server.moderation.service``); ADOPTED is
+    reached only by adopting a priority; a merged proposal stays merged, since its
+    comments and marks have moved to its target.
     """
     proposal = await repository.for_update(session, proposal_id)
     if proposal is None:
         raise NotFound("Proposal", ["proposalId"])
     await actor.require(session, proposal.area_id, Role.FACILITATOR)
-    if status is ProposalStatus.ADOPTED:
+    if status not in (ProposalStatus.OPEN, ProposalStatus.SHORTLISTED):
         raise InvalidInput("Adopt a priority from a closed round instead.", ["status"])
     if proposal.status is ProposalStatus.ADOPTED:
         raise InvalidState("An adopted proposal's status follows its action.")
-    reason = validation.optional_text(reason, ["reason"], max_length=2000, label="Reason")
-    if status is ProposalStatus.DECLINED and reason is None:
-        raise InvalidInput("Say why the proposal is declined.", ["reason"])
-    target = None
-    if status is ProposalStatus.MERGED:
-        if merged_into_id is None:
-            raise InvalidInput("Choose the proposal to merge into.", ["mergedIntoId"])
-        target = await repository.by_id(session, merged_into_id)
-        if target is None:
-            raise NotFound("Proposal", ["mergedIntoId"])
-        if target.id == proposal.id or target.area_id != proposal.area_id:
-            raise InvalidInput("Merge into another proposal of the same area.", ["mergedIntoId"])
-        if target.status is ProposalStatus.MERGED:
-            raise DomainError(
-                ErrorCode.INVALID_STATE, "That proposal was itself merged.", ["mergedIntoId"]
-            )
+    if proposal.status is ProposalStatus.MERGED:
+        raise InvalidState("A merged proposal stays merged.")
     proposal.status = status
-    proposal.status_reason = reason
-    proposal.merged_into_id = target.id if target else None
+    proposal.status_reason = None
     await session.flush()
     await audit.record(
         session,
@@ -178,7 +159,5 @@ async def set_status(
         f"proposal.{status.value}",
         ("Proposal", proposal.id),
         area_id=proposal.area_id,
-        reason=reason,
-        merged_into_id=merged_into_id,
     )
     return proposal
