@@ -8,12 +8,14 @@ import strawberry
 
 if TYPE_CHECKING:
     from schema.actions.types import ActionType, UpdateType
+    from schema.answers.types import AnswerConnection, AnswerType, ThemeCountType, ThemeType
     from schema.areas.types import AreaType
     from schema.comments.types import CommentConnection, CommentType
     from schema.conversations.types import ConversationConnection, ConversationType, StoryType
     from schema.people.types import PersonType
     from schema.proposals.types import ProposalConnection, ProposalType
     from schema.teams.types import CoreTeamType
+    from schema.moderation.types import ReportType
     from schema.voting.types import BallotType, PriorityType, RoundResultsType, VotingRoundType
 
 AreaRef = Annotated["AreaType", strawberry.lazy("schema.areas.types")]
@@ -34,3 +36,8 @@ PriorityRef = Annotated["PriorityType", strawberry.lazy("schema.voting.types")]
 CoreTeamRef = Annotated["CoreTeamType", strawberry.lazy("schema.teams.types")]
 ActionRef = Annotated["ActionType", strawberry.lazy("schema.actions.types")]
 UpdateRef = Annotated["UpdateType", strawberry.lazy("schema.actions.types")]
+ThemeRef = Annotated["ThemeType", strawberry.lazy("schema.answers.types")]
+ThemeCountRef = Annotated["ThemeCountType", strawberry.lazy("schema.answers.types")]
+AnswerRef = Annotated["AnswerType", strawberry.lazy("schema.answers.types")]
+AnswerConnectionRef = Annotated["AnswerConnection", strawberry.lazy("schema.answers.types")]
+ReportRef = Annotated["ReportType", strawberry.lazy("schema.moderation.types")]

@@ -19,10 +19,15 @@ REPO = Path(__file__).resolve().parents[1]
 CONTRACT = REPO / "contract" / "schema.graphql"
 # ... and its source of truth, next to the repo when working in the shared workspace.
 SHARED_CONTRACT = REPO.parent / "shared" / "api" / "schema.graphql"
+# Additions read together with the core (concatenated before building).
+ADDITIONS = (REPO / "contract" / "conversations.graphql",)
+SHARED_ADDITIONS = tuple(SHARED_CONTRACT.parent / path.name for path in ADDITIONS)
 
 
-def contract_schema(path: Path = CONTRACT) -> GraphQLSchema:
-    return build_schema(path.read_text())
+def contract_schema(
+    path: Path = CONTRACT, additions: tuple[Path, ...] = ADDITIONS
+) -> GraphQLSchema:
+    return build_schema("\n".join(p.read_text() for p in (path, *additions)))
 
 
 def differences(contract: GraphQLSchema, served: GraphQLSchema) -> list[str]:

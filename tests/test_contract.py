@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from graphql import build_client_schema, build_schema, get_introspection_query
 
 from schema import schema
-from tests.contract import CONTRACT, SHARED_CONTRACT, contract_schema, differences
+from tests.contract import (
+    ADDITIONS,
+    CONTRACT,
+    SHARED_ADDITIONS,
+    SHARED_CONTRACT,
+    contract_schema,
+    differences,
+)
 from tests.support import Api, World
 
 
@@ -20,6 +29,21 @@ def test_vendored_contract_is_the_shared_one() -> None:
     assert CONTRACT.read_text() == SHARED_CONTRACT.read_text(), (
         "contract/schema.graphql differs from ../shared/api/schema.graphql: copy it again"
     )
+
+
+@pytest.mark.skipif(not SHARED_CONTRACT.exists(), reason="no shared workspace next to the repo")
+@pytest.mark.parametrize("copy, shared", list(zip(ADDITIONS, SHARED_ADDITIONS, strict=True)))
+def test_vendored_additions_are_the_shared_ones(copy: Path, shared: Path) -> None:
+    assert copy.read_text() == shared.read_text(), (
+        f"contract/{copy.name} differs from ../shared/api/{shared.name}: copy it again"
+    )
+
+
+def test_contract_includes_the_conversations_addition() -> None:
+    """The served schema is held to schema.graphql + conversations.graphql."""
+    contract = contract_schema()
+    assert "erasePerson" in contract.type_map["Mutation"].fields  # type: ignore[union-attr]
+    assert "themeSummary" in contract.type_map["Conversation"].fields  # type: ignore[union-attr]
 
 
 def test_served_schema_has_no_breaking_change_against_the_contract() -> None:
@@ -37,6 +61,18 @@ def test_comparison_catches_a_breaking_change() -> None:
     found = differences(contract, broken)
     assert any("turnout" in problem for problem in found)
     assert any("OVER_ITEM_CAP" in problem for problem in found)
+
+
+def test_comparison_catches_a_breaking_change_in_the_conversations_addition() -> None:
+    contract = contract_schema()
+    broken = build_schema(
+        schema.as_str()
+        .replace("  participantCount: Int!\n", "  participantCount: Int\n", 1)
+        .replace("  erasePerson(", "  erasePersonRenamed(", 1)
+    )
+    found = differences(contract, broken)
+    assert any("participantCount" in problem for problem in found)
+    assert any("erasePerson" in problem for problem in found)
 
 
 async def test_introspection_over_http_matches_the_contract(api: Api) -> None:

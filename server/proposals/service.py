@@ -4,6 +4,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import validation
 from server.access import Actor
+from server.answers import repository as answers_repo
+from server.answers import service as answers
 from server.areas import service as areas
 from server.audit import service as audit
 from server.conversations import repository as conversations_repo
@@ -45,6 +47,8 @@ async def propose_item(
     conversation_id: int | None,
     story_id: int | None = None,
     themes: list[str] | None = None,
+    answer_id: int | None = None,
+    theme_id: int | None = None,
 ) -> Proposal:
     area = await areas.get_by_slug(session, area_slug, ["areaSlug"])
     await actor.require(session, area.id, Role.PARTICIPANT)
@@ -67,6 +71,29 @@ async def propose_item(
             conversation_id = story.conversation_id
         elif story.conversation_id != conversation_id:
             raise InvalidInput("That story was told at another conversation.", ["storyId"])
+    themes = clean_themes(themes)
+    if answer_id is not None:
+        answer = await answers_repo.by_id(session, answer_id)
+        answer_conversation = (
+            await conversations_repo.by_id(session, answer.conversation_id) if answer else None
+        )
+        if (
+            answer is None
+            or answer_conversation is None
+            or not await answers.can_read(session, actor, answer, answer_conversation.area_id)
+        ):
+            raise NotFound("Answer", ["answerId"])
+        if conversation_id is None:
+            conversation_id = answer.conversation_id
+        elif answer.conversation_id != conversation_id:
+            raise InvalidInput("That answer was given at another conversation.", ["answerId"])
+    if theme_id is not None:
+        found = await answers_repo.themes_by_ids(session, [theme_id])
+        tree = await actor.tree(session)
+        if not found or found[0].area_id not in tree.ancestors(area.id):
+            raise NotFound("Theme of this area", ["themeId"])
+        if found[0].name not in themes and len(themes) < MAX_THEMES:
+            themes.append(found[0].name[:40])
     proposal = Proposal(
         area_id=area.id,
         title=title,
@@ -74,8 +101,10 @@ async def propose_item(
         author_id=actor.person_id,
         conversation_id=conversation_id,
         story_id=story_id,
-        themes=clean_themes(themes),
+        themes=themes,
         status=ProposalStatus.OPEN,
+        answer_id=answer_id,
+        theme_id=theme_id,
     )
     await repository.add(session, proposal)
     await audit.record(
