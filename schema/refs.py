@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from schema.areas.types import AreaType
     from schema.comments.types import CommentConnection, CommentType
     from schema.conversations.types import ConversationConnection, ConversationType, StoryType
+    from schema.moderation.types import ReportType
     from schema.people.types import PersonType
     from schema.proposals.types import ProposalConnection, ProposalType
     from schema.teams.types import CoreTeamType
-    from schema.moderation.types import ReportType
     from schema.voting.types import BallotType, PriorityType, RoundResultsType, VotingRoundType
 
 AreaRef = Annotated["AreaType", strawberry.lazy("schema.areas.types")]

@@ -32,7 +32,7 @@ def test_vendored_contract_is_the_shared_one() -> None:
 
 
 @pytest.mark.skipif(not SHARED_CONTRACT.exists(), reason="no shared workspace next to the repo")
-@pytest.mark.parametrize("copy, shared", list(zip(ADDITIONS, SHARED_ADDITIONS, strict=True)))
+@pytest.mark.parametrize(("copy", "shared"), list(zip(ADDITIONS, SHARED_ADDITIONS, strict=True)))
 def test_vendored_additions_are_the_shared_ones(copy: Path, shared: Path) -> None:
     assert copy.read_text() == shared.read_text(), (
         f"contract/{copy.name} differs from ../shared/api/{shared.name}: copy it again"

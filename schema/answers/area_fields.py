@@ -17,7 +17,6 @@ from server.actions.models import Rag
 from server.answers import service as answers
 from server.areas.service import default_settings
 from server.city.service import AreaFigures, Stage
-from server.moderation import service as moderation
 from server.voting.models import ResultVisibility, VotingMethod
 
 if TYPE_CHECKING:

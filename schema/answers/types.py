@@ -73,7 +73,7 @@ class AnswerType(Node):
     @strawberry.field
     async def themes(self, info: Info) -> list[ThemeType]:
         return [
-            ThemeType.of(t) for t in await info.context.loaders.answer_themes.load(self.model.id)
+            ThemeType.of(t) for t in await info.context.loaders.talk.tags.load(self.model.id)
         ]
 
 

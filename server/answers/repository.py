@@ -94,7 +94,7 @@ async def counts_for_conversations(
     )
     if author_id is not None:
         statement = statement.where(Answer.author_id == author_id)
-    return dict((await session.execute(statement)).tuples().all())
+    return dict((await session.execute(statement)).all())
 
 
 async def for_conversation(session: AsyncSession, conversation_id: int) -> list[Answer]:
@@ -112,7 +112,7 @@ async def tags_for(session: AsyncSession, answer_ids: Sequence[int]) -> list[tup
         .where(AnswerTheme.answer_id.in_(answer_ids))
         .order_by(AnswerTheme.answer_id, func.lower(Theme.name))
     )
-    return [(answer_id, theme) for answer_id, theme in rows.tuples()]
+    return [(answer_id, theme) for answer_id, theme in rows]
 
 
 async def set_tags(session: AsyncSession, answer_id: int, theme_ids: Sequence[int]) -> None:
@@ -159,7 +159,7 @@ async def tallies(
         .group_by(Theme.id)
         .order_by(func.count(tagged.c.id).desc(), func.lower(Theme.name), Theme.id)
     )
-    return [Tally(*row) for row in rows.tuples()]
+    return [Tally(*row) for row in rows]
 
 
 async def examples(
@@ -198,4 +198,4 @@ async def examples(
         .where(ranked.c.position <= per_theme)
         .order_by(ranked.c.theme_id, ranked.c.position)
     )
-    return list(rows.tuples())
+    return list(rows)

@@ -138,7 +138,7 @@ async def answer_with_conversation(
     answer = await repository.by_id(session, answer_id)
     if answer is None:
         raise NotFound("Answer", field)
-    conversation = await conversations.get(session, answer.conversation_id, field)
+    conversation = await conversations.get(session, answer.conversation_id, list(field))
     return answer, conversation
 
 

@@ -25,7 +25,7 @@ async def conversations_held(session: AsyncSession, area_ids: Sequence[int]) -> 
         )
         .group_by(Conversation.area_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def people_taking_part(
@@ -42,7 +42,7 @@ async def people_taking_part(
         )
         .distinct()
     )
-    return list(rows.tuples())
+    return list(rows)
 
 
 async def open_rounds(session: AsyncSession, area_ids: Sequence[int]) -> dict[int, int]:
@@ -51,14 +51,14 @@ async def open_rounds(session: AsyncSession, area_ids: Sequence[int]) -> dict[in
         .where(VotingRound.area_id.in_(area_ids), VotingRound.state == RoundState.OPEN)
         .group_by(VotingRound.area_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def actions_in(session: AsyncSession, area_ids: Sequence[int]) -> list[tuple[int, int]]:
     rows = await session.execute(
         select(Action.area_id, Action.id).where(Action.area_id.in_(area_ids))
     )
-    return list(rows.tuples())
+    return list(rows)
 
 
 async def last_activity(session: AsyncSession, area_ids: Sequence[int]) -> dict[int, datetime]:
@@ -67,4 +67,4 @@ async def last_activity(session: AsyncSession, area_ids: Sequence[int]) -> dict[
         .where(AuditEvent.area_id.in_(area_ids))
         .group_by(AuditEvent.area_id)
     )
-    return {area_id: at for area_id, at in rows.tuples() if area_id is not None}
+    return {area_id: at for area_id, at in rows if area_id is not None}

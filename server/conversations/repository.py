@@ -87,7 +87,7 @@ async def facilitators_of(
         .where(ConversationFacilitator.conversation_id.in_(conversation_ids))
         .order_by(ConversationFacilitator.conversation_id, func.lower(Person.display_name))
     )
-    return list(rows.tuples())
+    return list(rows)
 
 
 async def set_facilitators(
@@ -144,7 +144,7 @@ async def participant_counts(
     rows = await session.execute(
         select(everyone.c.c, func.count(everyone.c.p.distinct())).group_by(everyone.c.c)
     )
-    return {c: n for c, n in rows.tuples() if c is not None}
+    return {c: n for c, n in rows if c is not None}
 
 
 async def rounds_for(
@@ -163,7 +163,7 @@ async def rounds_for(
         .join(VotingRound, VotingRound.id == pairs.c.r)
         .order_by(pairs.c.c, VotingRound.id)
     )
-    return [(c, r) for c, r in rows.tuples() if c is not None]
+    return [(c, r) for c, r in rows if c is not None]
 
 
 async def actions_for(session: AsyncSession, conversation_ids: Sequence[int]) -> list[Action]:

@@ -38,7 +38,7 @@ async def answers_by(session: AsyncSession, person_id: int) -> list[Row]:
             "hidden_reason": a.hidden_reason,
             "created_at": a.created_at,
         }
-        for a, title in rows.tuples()
+        for a, title in rows
     ]
 
 
@@ -57,7 +57,7 @@ async def proposals_by(session: AsyncSession, person_id: int) -> list[Row]:
             "status": p.status.value,
             "created_at": p.created_at,
         }
-        for p, area in rows.tuples()
+        for p, area in rows
     ]
 
 
@@ -94,7 +94,7 @@ async def ballots_of(session: AsyncSession, person_id: int) -> list[Row]:
             "assisted": ballot.assisted_by_id is not None,
             "updated_at": ballot.updated_at,
         }
-        for round_title, proposal_title, points, rank, ballot in rows.tuples()
+        for round_title, proposal_title, points, rank, ballot in rows
     ]
 
 
@@ -137,7 +137,7 @@ async def roles_of(session: AsyncSession, person_id: int) -> list[Row]:
         .order_by(Area.name, AreaRole.role)
     )
     return [
-        {"role": role.value, "area": area, "granted_at": at} for role, area, at in rows.tuples()
+        {"role": role.value, "area": area, "granted_at": at} for role, area, at in rows
     ]
 
 
@@ -160,7 +160,7 @@ async def tombstone(session: AsyncSession, person: Person, at: datetime) -> None
 
 async def forget_access(session: AsyncSession, person_id: int, at: datetime) -> None:
     for model in (BrowserSession, ApiToken, ExternalIdentity, AreaRole, ConversationFacilitator):
-        await session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
+        await session.execute(delete(model).where(model.person_id == person_id))
     await session.execute(
         update(TeamMembership)
         .where(TeamMembership.person_id == person_id, TeamMembership.left_at.is_(None))
