@@ -170,6 +170,18 @@ _INPUT_TYPES = {
     "reopenMilestone": "MilestoneInput",
     "grantRole": "RoleInput",
     "revokeRole": "RoleInput",
+    "addAnswer": "AddAnswerInput",
+    "tagAnswer": "TagAnswerInput",
+    "createTheme": "CreateThemeInput",
+    "renameTheme": "RenameThemeInput",
+    "updateConversation": "UpdateConversationInput",
+    "updateAreaSettings": "UpdateAreaSettingsInput",
+    "reportContent": "ReportContentInput",
+    "hideContent": "HideContentInput",
+    "dismissReport": "DismissReportInput",
+    "declineProposal": "DeclineProposalInput",
+    "mergeProposal": "MergeProposalInput",
+    "erasePerson": "ErasePersonInput",
 }
 
 
