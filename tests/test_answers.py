@@ -20,9 +20,7 @@ async def _conversation(api: Api, world: World, area: str = "willenhall") -> str
     return conversation_id
 
 
-async def _answer(
-    api: Api, conversation: str, body: str, as_: Someone, **extra: Any
-) -> str:
+async def _answer(api: Api, conversation: str, body: str, as_: Someone, **extra: Any) -> str:
     payload = await api.ok(
         "addAnswer",
         {"conversationId": conversation, "body": body, **extra},

@@ -20,27 +20,31 @@ RESULTS = (
 )
 
 
-async def _ballot(api: Api, round_id: str, voter: Someone) -> list[tuple[str, int | None, int | None]]:
+async def _ballot(
+    api: Api, round_id: str, voter: Someone
+) -> list[tuple[str, int | None, int | None]]:
     data = await api.data(BALLOT, {"id": round_id}, as_=voter)
     ballot = data["node"]["myBallot"]
     return [(e["proposal"]["id"], e["points"], e["rank"]) for e in ballot["entries"]]
 
 
 async def _merge(api: Api, world: World, source: str, target: str) -> Json:
-    payload = await api.ok(
+    return await api.ok(
         "mergeProposal",
         {"proposalId": source, "intoId": target},
         as_=world.facilitator,
         returning="proposal { status mergedInto { id } }",
     )
-    return payload
 
 
 async def test_merging_points_at_the_target_and_moves_comments(api: Api) -> None:
     world = await World(api).build()
     a, b = await world.proposal("Walking group"), await world.proposal("A walking group")
     await api.ok(
-        "addComment", {"subjectId": a, "body": "Count me in"}, as_=world.gp, returning="comment { id }"
+        "addComment",
+        {"subjectId": a, "body": "Count me in"},
+        as_=world.gp,
+        returning="comment { id }",
     )
     merged = await _merge(api, world, a, b)
     assert merged["proposal"] == {"status": "MERGED", "mergedInto": {"id": b}}
@@ -79,7 +83,9 @@ async def test_a_dots_ballot_keeps_the_larger_mark(api: Api) -> None:
     a, b = await world.proposal("A"), await world.proposal("B")
     open_round = await world.round([a, b], method="DOTS", dotsPerPerson=5)
     (voter,) = await world.voters(1)
-    await world.cast(open_round, voter, {"proposalId": a, "points": 3}, {"proposalId": b, "points": 1})
+    await world.cast(
+        open_round, voter, {"proposalId": a, "points": 3}, {"proposalId": b, "points": 1}
+    )
     await _merge(api, world, a, b)
     assert await _ballot(api, open_round, voter) == [(b, 3, None)]
 

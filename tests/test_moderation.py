@@ -43,7 +43,8 @@ async def test_a_report_reaches_the_facilitators_queue_and_nobody_elses(api: Api
     world = await World(api).build()
     comment = await _comment(api, world, await world.proposal())
     report = await _report(api, comment, world.gp)
-    assert report["state"] == "OPEN" and report["subject"] == {"id": comment}
+    assert report["state"] == "OPEN"
+    assert report["subject"] == {"id": comment}
     queue = (await api.data(QUEUE, as_=world.facilitator))["area"]["reports"]
     assert [r["id"] for r in queue] == [report["id"]]
     for someone in (world.resident, world.gp, world.board):
@@ -86,9 +87,7 @@ async def test_an_outsider_cannot_report_and_an_answer_must_be_readable(api: Api
     )["answer"]["id"]
     unseen = await api.error("reportContent", {"subjectId": answer, "reason": "x"}, as_=world.gp)
     assert unseen["code"] == "NOT_FOUND"
-    bad = await api.error(
-        "reportContent", {"subjectId": conversation, "reason": "x"}, as_=world.gp
-    )
+    bad = await api.error("reportContent", {"subjectId": conversation, "reason": "x"}, as_=world.gp)
     assert (bad["code"], bad["field"]) == ("NOT_FOUND", ["subjectId"])
 
 
@@ -145,7 +144,10 @@ async def test_dismissing_a_report_hides_nothing(api: Api) -> None:
     comment = await _comment(api, world, await world.proposal(), "Fair point")
     report = await _report(api, comment, world.gp)
     dismissed = await api.ok(
-        "dismissReport", {"reportId": report["id"]}, as_=world.facilitator, returning="report { state }"
+        "dismissReport",
+        {"reportId": report["id"]},
+        as_=world.facilitator,
+        returning="report { state }",
     )
     assert dismissed["report"] == {"state": "DISMISSED"}
     assert (await api.data(QUEUE, as_=world.facilitator))["area"]["reports"] == []

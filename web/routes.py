@@ -6,7 +6,7 @@ from pathlib import Path
 
 from starlette.routing import BaseRoute, Route
 
-from web import facilitator, resident
+from web import downloads, facilitator, resident
 from web.templating import WEB_ROOT
 
 
@@ -15,4 +15,9 @@ def static_directory() -> Path:
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/", resident.home, name="home"), *resident.routes(), *facilitator.routes()]
+    return [
+        Route("/", resident.home, name="home"),
+        *resident.routes(),
+        *facilitator.routes(),
+        *downloads.routes(),
+    ]

@@ -136,9 +136,7 @@ async def roles_of(session: AsyncSession, person_id: int) -> list[Row]:
         .where(AreaRole.person_id == person_id)
         .order_by(Area.name, AreaRole.role)
     )
-    return [
-        {"role": role.value, "area": area, "granted_at": at} for role, area, at in rows
-    ]
+    return [{"role": role.value, "area": area, "granted_at": at} for role, area, at in rows]
 
 
 # Erasure.

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
 from server.access import Actor, Scope
+from server.actions.export import csv_cell
 from server.audit import service as audit
 from server.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from server.moderation import repository as moderation_repo
@@ -64,13 +65,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            # A cell a spreadsheet would run as a formula is kept as text.
-            writer.writerow(
-                {
-                    k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else _plain(v))
-                    for k, v in row.items()
-                }
-            )
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
