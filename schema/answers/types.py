@@ -72,9 +72,7 @@ class AnswerType(Node):
 
     @strawberry.field
     async def themes(self, info: Info) -> list[ThemeType]:
-        return [
-            ThemeType.of(t) for t in await info.context.loaders.talk.tags.load(self.model.id)
-        ]
+        return [ThemeType.of(t) for t in await info.context.loaders.talk.tags.load(self.model.id)]
 
 
 @strawberry.type(name="AnswerEdge")
