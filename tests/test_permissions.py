@@ -349,7 +349,8 @@ async def _theme(s: Scene, name: str = "pets") -> str:
     data = await s.api.data(
         '{ area(slug: "willenhall") { themes { id name } } }', as_=s.world.board
     )
-    return next(t["id"] for t in data["area"]["themes"] if t["name"] == name)
+    theme_id: str = next(t["id"] for t in data["area"]["themes"] if t["name"] == name)
+    return theme_id
 
 
 async def tag_answer(s: Scene, n: int) -> tuple[str, Json]:
