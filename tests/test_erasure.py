@@ -93,7 +93,7 @@ async def test_erasure_leaves_tallies_and_snapshots_unchanged(api: Api) -> None:
 
 
 async def test_the_confirmation_must_be_exact_and_nothing_changes_without_it(api: Api) -> None:
-    world, rosalind, _ = await _world_with_rosalind(api)
+    _, rosalind, _ = await _world_with_rosalind(api)
     refused = await api.error("erasePerson", {"confirm": "erase"}, as_=rosalind)
     assert (refused["code"], refused["field"]) == ("INVALID_INPUT", ["confirm"])
     viewer = await api.data("{ viewer { displayName } }", as_=rosalind)
