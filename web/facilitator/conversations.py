@@ -168,6 +168,7 @@ NOTICES = {
     "closed": lambda: _("Conversation closed. Its join code no longer works."),
     "story": lambda: _("Story recorded"),
     "withdrawn": lambda: _("Story withdrawn. Its words have been removed everywhere."),
+    "record": lambda: _("The record is saved"),
 }
 
 
