@@ -157,7 +157,8 @@ async def test_working_through_the_reports(api: Api, browser: Browser) -> None:
             returning="report { id }",
         )
     queue = await browser.page("/facilitate/areas/willenhall/reports")
-    assert "Rude words" in queue.text and "Fair point" in queue.text
+    assert "Rude words" in queue.text
+    assert "Fair point" in queue.text
     hide_page = f"/facilitate/hide/comment/{pk(rude['comment']['id'])}"
     no_reason = await browser.submit(hide_page, hide_page, {"reason": ""})
     assert no_reason.status_code == 400
