@@ -40,11 +40,17 @@ async def _world_with_rosalind(api: Api) -> tuple[World, Someone, dict[str, str]
             returning="conversation { id }",
         )
     )["conversation"]["id"]
-    await api.ok(
+    answer = await api.ok(
         "addAnswer",
         {"conversationId": conversation, "body": WORDS["answer"], "mayQuote": True},
         as_=rosalind,
         returning="answer { id }",
+    )
+    await api.ok(
+        "reportContent",
+        {"subjectId": answer["answer"]["id"], "reason": "Names a lane"},
+        as_=world.facilitator,
+        returning="report { id }",
     )
     await api.ok(
         "addStory",
@@ -141,7 +147,7 @@ EVERYTHING = """{ areas { name
   conversations { edges { node { title stories { tellerPseudonym body }
     answers(first: 100) { edges { node { body } } }
     themeSummary { examples } facilitators { displayName } } } }
-  reports(open: false) { reason }
+  reports(open: false) { reason subject { id } }
   votingRounds { results { rows { proposal { title author { displayName } } } } }
 } }"""
 

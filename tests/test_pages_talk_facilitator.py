@@ -120,6 +120,24 @@ async def test_keeping_the_theme_list_and_settings(api: Api, browser: Browser) -
     shown = await browser.page(settings.headers["location"])
     assert "Settings saved" in shown.text
     assert "What gets in the way?" in shown.text
+    # New rounds start from the area's round settings, new conversations from its question.
+    dots = await browser.submit(
+        page,
+        "/facilitate/areas/willenhall/settings",
+        {
+            "prompts": "What gets in the way?",
+            "roundMethod": "dots",
+            "dotsPerPerson": "8",
+            "maxDotsPerItem": "3",
+            "resultVisibility": "live",
+        },
+    )
+    assert dots.status_code == 303
+    new_round = (await browser.page("/facilitate/areas/willenhall/rounds/new")).text
+    assert 'name="dotsPerPerson" type="number" value="8"' in new_round
+    assert 'value="dots" checked' in new_round
+    new_conversation = await browser.page("/facilitate/areas/willenhall/conversations/new")
+    assert "What gets in the way?" in new_conversation.text
     bad = await browser.submit(
         page,
         "/facilitate/areas/willenhall/settings",

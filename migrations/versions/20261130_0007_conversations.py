@@ -374,7 +374,7 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO area_settings (area_id, prompts, round_method, dots_per_person, "
         "max_dots_per_item, round_result_visibility) SELECT id, "
-        "ARRAY['What keeps you well?']::varchar[], 'dots', 10, 3, 'after_close' FROM areas"
+        "ARRAY['What keeps you well?']::varchar[], 'approval', 10, 3, 'after_close' FROM areas"
     )
     op.execute(
         "INSERT INTO conversation_facilitators (conversation_id, person_id) "

@@ -47,7 +47,7 @@ class AreaSettings(Base):
     )
     prompts: Mapped[list[str]] = mapped_column(ARRAY(String(500)))
     round_method: Mapped[VotingMethod] = mapped_column(
-        enum_column(VotingMethod, "round_method"), default=VotingMethod.DOTS
+        enum_column(VotingMethod, "round_method"), default=VotingMethod.APPROVAL
     )
     dots_per_person: Mapped[int] = mapped_column(Integer)
     max_dots_per_item: Mapped[int | None] = mapped_column(Integer)

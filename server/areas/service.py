@@ -118,7 +118,7 @@ def default_settings(area_id: int) -> AreaSettings:
     return AreaSettings(
         area_id=area_id,
         prompts=[DEFAULT_PROMPT],
-        round_method=VotingMethod.DOTS,
+        round_method=VotingMethod.APPROVAL,
         dots_per_person=10,
         max_dots_per_item=3,
         round_result_visibility=ResultVisibility.AFTER_CLOSE,

@@ -14,7 +14,7 @@ from server.areas.models import Area
 from server.auth.models import ApiToken, BrowserSession, ExternalIdentity
 from server.comments.models import Comment
 from server.conversations.models import Conversation, ConversationFacilitator, Story
-from server.moderation.models import Report
+from server.moderation.models import Report, SubjectKind
 from server.people.models import AreaRole, Person
 from server.proposals.models import Proposal, ProposalRevision
 from server.teams.models import TeamMembership
@@ -170,6 +170,13 @@ async def erase_words(session: AsyncSession, person_id: int, at: datetime, reaso
     """Answers deleted; told stories withdrawn; comments emptied and shown as removed;
     proposals that never reached a ballot or the plan emptied likewise (those that did
     are the area's record and keep their words, under the tombstone's name)."""
+    theirs = select(Answer.id).where(Answer.author_id == person_id)
+    # A report names its subject; an answer that is gone leaves nothing to report.
+    await session.execute(
+        delete(Report).where(
+            Report.subject_kind == SubjectKind.ANSWER, Report.subject_id.in_(theirs)
+        )
+    )
     await session.execute(delete(Answer).where(Answer.author_id == person_id))
     await session.execute(
         update(Story)

@@ -17,11 +17,9 @@ from server.answers import repository as answers_repo
 from server.answers import service as answers
 from server.areas import repository as areas_repo
 from server.areas import service as areas
-from server.areas.models import Area
 from server.comments import repository as comments_repo
 from server.conversations import repository as conversations_repo
 from server.conversations import service as conversations
-from server.conversations.models import Conversation
 from server.errors import DomainError, ErrorCode
 from server.moderation import service as moderation
 from server.moderation.models import Report, SubjectKind
@@ -42,6 +40,7 @@ from web.facilitator.common import (
     require_facilitator,
     texts,
 )
+from web.facilitator.conversations import _conversation, _notice
 from web.i18n import gettext as _
 from web.i18n import when
 
@@ -56,22 +55,6 @@ NOTICES = {
     "declined": lambda: _("Idea declined. Its author has been told why."),
     "merged": lambda: _("Ideas joined. Comments and votes in open rounds moved across."),
 }
-
-
-def _notice(request: Request) -> str | None:
-    found = NOTICES.get(request.query_params.get("done", ""))
-    return str(found()) if found else None
-
-
-async def _conversation(
-    session: AsyncSession, actor: Actor, conversation_id: int
-) -> tuple[Conversation, Area]:
-    conversation = await conversations_repo.by_id(session, conversation_id)
-    if conversation is None:
-        raise PageNotFound
-    await require_facilitator(session, actor, conversation.area_id)
-    (area,) = await areas_repo.by_ids(session, [conversation.area_id])
-    return conversation, area
 
 
 # Answers: paper cards and themes.
@@ -101,7 +84,7 @@ async def _answers_page(
             "themes": themes,
             "tags": tags,
             "form": values or {"body": ""},
-            "notice": _notice(request),
+            "notice": _notice(request, NOTICES),
         },
         errors=errors or [],
         status_code=status_code,
@@ -270,7 +253,7 @@ async def _themes_page(
                 (ResultVisibility.AFTER_OWN_BALLOT.value, _("Once someone has voted")),
                 (ResultVisibility.AFTER_CLOSE.value, _("When voting closes")),
             ],
-            "notice": _notice(request),
+            "notice": _notice(request, NOTICES),
         },
         errors=errors or [],
         status_code=status_code,
@@ -403,7 +386,7 @@ async def reports_page(request: Request) -> Response:
             **area_context(area),
             "rows": rows,
             "show_all": show_all,
-            "notice": _notice(request),
+            "notice": _notice(request, NOTICES),
             "when": when,
         },
     )
@@ -515,7 +498,7 @@ async def _proposal_page(
             "others": others,
             "decidable": proposal.status in (ProposalStatus.OPEN, ProposalStatus.SHORTLISTED),
             "form": values or {"reason": "", "into": ""},
-            "notice": _notice(request),
+            "notice": _notice(request, NOTICES),
         },
         errors=errors or [],
         status_code=status_code,
