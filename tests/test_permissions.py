@@ -362,7 +362,13 @@ async def create_theme(s: Scene, n: int) -> tuple[str, Json]:
 
 
 async def rename_theme(s: Scene, n: int) -> tuple[str, Json]:
-    return "renameTheme", {"themeId": await _theme(s, "housing"), "name": f"homes {n}"}
+    theme = await s.api.ok(
+        "createTheme",
+        {"areaSlug": "willenhall", "name": f"allotments {n}"},
+        as_=s.world.facilitator,
+        returning="theme { id }",
+    )
+    return "renameTheme", {"themeId": theme["theme"]["id"], "name": f"gardens {n}"}
 
 
 async def update_conversation(s: Scene, n: int) -> tuple[str, Json]:

@@ -231,6 +231,18 @@ async def _world(api: Api) -> tuple[Scene, Walk]:
         returning="comment { id }",
     )
     await api.ok(
+        "reportContent",
+        {"subjectId": comment["comment"]["id"], "reason": "Off topic"},
+        as_=world.resident,
+        returning="report { id }",
+    )
+    await api.ok(
+        "addAnswer",
+        {"conversationId": scene.conversation, "body": "My garden", "mayQuote": True},
+        as_=gp,
+        returning="answer { id }",
+    )
+    await api.ok(
         "postUpdate",
         {"actionId": scene.action, "kind": "PROGRESS", "body": "Started."},
         as_=scene.people["team_member"],  # type: ignore[arg-type]

@@ -150,7 +150,7 @@ async def update_settings(
     round_method: VotingMethod | None,
     dots_per_person: int | None,
     max_dots_per_item: int | None,
-    round_result_visibility: ResultVisibility | None,
+    results_shown: ResultVisibility | None,
 ) -> AreaSettings:
     """Facilitators keep the questions their conversations start from and their
     rounds' defaults; new areas made from this one copy them."""
@@ -184,8 +184,8 @@ async def update_settings(
         settings.max_dots_per_item = max_dots_per_item
     elif settings.max_dots_per_item is not None:
         settings.max_dots_per_item = min(settings.max_dots_per_item, settings.dots_per_person)
-    if round_result_visibility is not None:
-        settings.round_result_visibility = round_result_visibility
+    if results_shown is not None:
+        settings.round_result_visibility = results_shown
     await session.flush()
     await audit.record(
         session, actor.person_id, "area.settings_changed", ("Area", area.id), area_id=area.id

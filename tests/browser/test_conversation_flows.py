@@ -118,7 +118,7 @@ async def test_a_residents_pages_for_answers_reports_data_and_the_city(
     await page.get_by_role("button", name="Save my answer").click()
     await expect(page.locator(".nhsuk-error-summary")).to_contain_text("Answer cannot be empty.")
     await _check(page)
-    await page.get_by_label("What keeps you well?").fill("Sunday lunch with my sister")
+    await page.get_by_label("Your answer", exact=True).fill("Sunday lunch with my sister")
     await page.get_by_label("You may quote my words as an example").check()
     await page.get_by_role("button", name="Save my answer").click()
     await expect(page.locator(".lg-confirmation")).to_contain_text("Your answer is saved")

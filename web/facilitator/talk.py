@@ -332,7 +332,7 @@ async def save_settings(request: Request, form: FormData) -> Response:
                     round_method=methods.get(values["roundMethod"]),
                     dots_per_person=numbers["dotsPerPerson"],
                     max_dots_per_item=numbers["maxDotsPerItem"],
-                    round_result_visibility=visibilities.get(values["resultVisibility"]),
+                    results_shown=visibilities.get(values["resultVisibility"]),
                 )
             return redirect(f"/facilitate/areas/{slug}/themes?done=settings")
         except DomainError as error:

@@ -43,7 +43,7 @@ async def update_area_settings(info: Info, input: UpdateAreaSettingsInput) -> Ar
             round_method=input.round_method,
             dots_per_person=input.dots_per_person,
             max_dots_per_item=input.max_dots_per_item,
-            round_result_visibility=input.round_result_visibility,
+            results_shown=input.round_result_visibility,
         )
         return await areas_repo.by_slug(session, input.area_slug)
 
