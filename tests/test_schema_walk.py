@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from graphql import (
+    GraphQLInterfaceType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -106,6 +107,9 @@ def selection_parts(
             inner_depth = 0 if target.name in seen else depth - 1
             inner = selection(schema, target, inner_depth, seen | {target.name})
             parts.append(f"{called} {{ {inner} }}")
+        elif isinstance(target, GraphQLInterfaceType) and "id" in target.fields:
+            # A field naming any Node (a report's subject): its id, walked from there.
+            parts.append(f"{called} {{ __typename id }}")
         else:
             continue
         COVERED.add((type_.name, name))
