@@ -41,6 +41,7 @@ from server.voting.models import (
 
 if TYPE_CHECKING:
     from schema.actions.loaders import ActionLoaders
+    from schema.answers.loaders import ConversationLoaders
     from schema.context import Context
 
 K = TypeVar("K", bound=Hashable)
@@ -264,6 +265,13 @@ class Loaders:
         from schema.actions.loaders import ActionLoaders
 
         return ActionLoaders(self.ctx)
+
+    @cached_property
+    def talk(self) -> ConversationLoaders:
+        """What the room said, conversations' records, moderation and the city's stages."""
+        from schema.answers.loaders import ConversationLoaders
+
+        return ConversationLoaders(self.ctx)
 
     async def _snapshots(self, round_ids: list[int]) -> list[RoundSnapshot | None]:
         found = {s.round_id: s for s in await self.ctx.read(voting_repo.snapshots, round_ids)}

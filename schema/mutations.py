@@ -9,7 +9,11 @@ from schema.actions.mutations.milestone_reopen import reopen_milestone
 from schema.actions.mutations.priority_adopt import adopt_priority
 from schema.actions.mutations.update_post import post_update
 from schema.actions.mutations.update_resolve import resolve_update
+from schema.answers.mutations.answer_add import add_answer
+from schema.answers.mutations.answer_tag import tag_answer
+from schema.answers.mutations.theme_create import create_theme, rename_theme
 from schema.areas.mutations.area_create import create_area
+from schema.areas.mutations.area_settings import update_area_settings
 from schema.comments.mutations.comment_add import add_comment
 from schema.comments.mutations.comment_hide import hide_comment
 from schema.conversations.mutations.conversation_start import start_conversation
@@ -17,11 +21,16 @@ from schema.conversations.mutations.conversation_status import (
     close_conversation,
     open_conversation,
 )
+from schema.conversations.mutations.conversation_update import update_conversation
 from schema.conversations.mutations.story_add import add_story
 from schema.conversations.mutations.story_withdraw import withdraw_story
+from schema.moderation.mutations.content_hide import dismiss_report, hide_content
+from schema.moderation.mutations.content_report import report_content
+from schema.moderation.mutations.proposal_decide import decline_proposal, merge_proposal
 from schema.notifications.mutations.notifications_read import mark_notifications_read
 from schema.notifications.mutations.preference_set import set_notification_preference
 from schema.people.mutations.role_grant import grant_role, revoke_role
+from schema.privacy.types import erase_person
 from schema.proposals.mutations.proposal_edit import edit_proposal, set_proposal_status
 from schema.proposals.mutations.proposal_propose import propose_item
 from schema.teams.mutations.team_create import create_core_team
@@ -67,3 +76,15 @@ class Mutation:
     revoke_role = strawberry.mutation(resolver=revoke_role)
     mark_notifications_read = strawberry.mutation(resolver=mark_notifications_read)
     set_notification_preference = strawberry.mutation(resolver=set_notification_preference)
+    add_answer = strawberry.mutation(resolver=add_answer)
+    tag_answer = strawberry.mutation(resolver=tag_answer)
+    create_theme = strawberry.mutation(resolver=create_theme)
+    rename_theme = strawberry.mutation(resolver=rename_theme)
+    update_conversation = strawberry.mutation(resolver=update_conversation)
+    report_content = strawberry.mutation(resolver=report_content)
+    hide_content = strawberry.mutation(resolver=hide_content)
+    dismiss_report = strawberry.mutation(resolver=dismiss_report)
+    decline_proposal = strawberry.mutation(resolver=decline_proposal)
+    merge_proposal = strawberry.mutation(resolver=merge_proposal)
+    erase_person = strawberry.mutation(resolver=erase_person)
+    update_area_settings = strawberry.mutation(resolver=update_area_settings)

@@ -9,12 +9,17 @@ from typing import Any
 from strawberry.permission import BasePermission
 
 from schema.base import Info
+from server.answers import service as answers
+from server.answers.models import Answer
 from server.audit import service as audit
 from server.audit.models import AuditEvent
 from server.conversations import service as conversations
 from server.conversations.models import Conversation, Story
 from server.errors import ErrorCode
+from server.moderation import service as moderation
+from server.moderation.models import Report
 from server.people import service as people
+from server.people.models import Role
 
 
 class IsAuthenticated(BasePermission):
@@ -51,3 +56,26 @@ async def audit_events(
     return await info.context.read(
         audit.events, actor, area_id=area_id, after_id=after_id, limit=limit
     )
+
+
+async def sees_every_answer(info: Info, area_id: int) -> bool:
+    actor = info.context.require_actor()
+    return await info.context.read(answers.sees_every_answer, actor, area_id)
+
+
+async def reports(info: Info, area_id: int, *, open_only: bool) -> list[Report] | None:
+    actor = info.context.require_actor()
+    return await info.context.read(moderation.reports, actor, area_id, open_only=open_only)
+
+
+async def may_read_answer(info: Info, answer: Answer) -> bool:
+    """Its author and the facilitators of its conversation's area."""
+    actor = info.context.require_actor()
+    conversation = await info.context.loaders.conversation.load(answer.conversation_id)
+    assert conversation is not None
+    return await info.context.read(answers.can_read, actor, answer, conversation.area_id)
+
+
+async def may_moderate(info: Info, area_id: int) -> bool:
+    actor = info.context.require_actor()
+    return await info.context.read(actor.has_role, area_id, Role.FACILITATOR)

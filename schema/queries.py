@@ -8,14 +8,17 @@ from strawberry.dataloader import DataLoader
 
 from schema import permissions
 from schema.actions.types import ActionType, MilestoneType, UpdateType
+from schema.answers.types import AnswerType, ThemeType
 from schema.areas.types import AreaType
 from schema.audit.types import AuditEventConnection
 from schema.base import Info, Node, page, split_page
 from schema.comments.types import CommentType
 from schema.conversations.types import ConversationType, StoryType
 from schema.loaders import Loaders
+from schema.moderation.types import ReportType
 from schema.people.types import PersonType
 from schema.permissions import IsAuthenticated
+from schema.privacy import types as privacy
 from schema.proposals.types import ProposalType
 from schema.teams.types import CoreTeamType
 from schema.voting.types import VotingRoundType
@@ -35,6 +38,7 @@ _NODES: dict[str, tuple[Callable[[Loaders], DataLoader[int, Any]], Callable[[Any
     "Action": (lambda load: load.action, ActionType.of),
     "Update": (lambda load: load.update, UpdateType.of),
     "Milestone": (lambda load: load.plan.milestone, MilestoneType.of),
+    "Theme": (lambda load: load.talk.theme, ThemeType.of),
 }
 
 
@@ -52,6 +56,16 @@ async def resolve_node(info: Info, type_name: str, pk: int) -> Node | None:
         conversation = await loaders.conversation.load(story.conversation_id)
         assert conversation is not None
         return StoryType.of(story, conversation.area_id)
+    if type_name == "Answer":
+        answer = await loaders.talk.answer.load(pk)
+        if answer is None or not await permissions.may_read_answer(info, answer):
+            return None
+        return AnswerType.of(answer)
+    if type_name == "Report":
+        report = await loaders.talk.report.load(pk)
+        if report is None or not await permissions.may_moderate(info, report.area_id):
+            return None
+        return ReportType.of(report)
     if type_name not in _NODES:
         return None
     loader, show = _NODES[type_name]
@@ -110,3 +124,9 @@ class Query:
             return None
         shown, more = split_page(rows, requested)
         return AuditEventConnection.of(shown, more)
+
+    my_data = strawberry.field(
+        resolver=privacy.my_data,
+        permission_classes=[IsAuthenticated],
+        description="Everything you contributed (the files of GET /me/export.zip).",
+    )

@@ -8,9 +8,11 @@ import strawberry
 
 if TYPE_CHECKING:
     from schema.actions.types import ActionType, UpdateType
+    from schema.answers.types import AnswerConnection, AnswerType, ThemeCountType, ThemeType
     from schema.areas.types import AreaType
     from schema.comments.types import CommentConnection, CommentType
     from schema.conversations.types import ConversationConnection, ConversationType, StoryType
+    from schema.moderation.types import ReportType
     from schema.notifications.types import NotificationConnection, NotificationPreferenceType
     from schema.people.types import PersonType
     from schema.proposals.types import ProposalConnection, ProposalType
@@ -41,3 +43,8 @@ NotificationConnectionRef = Annotated[
 NotificationPreferenceRef = Annotated[
     "NotificationPreferenceType", strawberry.lazy("schema.notifications.types")
 ]
+ThemeRef = Annotated["ThemeType", strawberry.lazy("schema.answers.types")]
+ThemeCountRef = Annotated["ThemeCountType", strawberry.lazy("schema.answers.types")]
+AnswerRef = Annotated["AnswerType", strawberry.lazy("schema.answers.types")]
+AnswerConnectionRef = Annotated["AnswerConnection", strawberry.lazy("schema.answers.types")]
+ReportRef = Annotated["ReportType", strawberry.lazy("schema.moderation.types")]

@@ -194,6 +194,13 @@ def area_add(
     slug: Annotated[str, typer.Argument(help="Short name used in URLs, e.g. willenhall.")],
     name: Annotated[str, typer.Argument(help="Display name, e.g. Willenhall.")],
     parent: Annotated[str | None, typer.Option(help="Slug of the area it sits in.")] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            help="Slug of an area to copy themes, prompts and round settings from "
+            "(never its people or content)."
+        ),
+    ] = None,
 ) -> None:
     """Add an area (the first one needs no parent)."""
     from server import validation
@@ -201,10 +208,18 @@ def area_add(
 
     async def work(session: AsyncSession) -> str:
         parent_area = await areas.get_by_slug(session, parent, ["parent"]) if parent else None
+        template_area = (
+            await areas.get_by_slug(session, template, ["template"]) if template else None
+        )
         areas.check_slug(slug, ["slug"])
         clean = validation.text(name, ["name"], max_length=120, label="Name")
         area = await areas.add_area(
-            session, name=clean, slug=slug, parent=parent_area, actor_id=None
+            session,
+            name=clean,
+            slug=slug,
+            parent=parent_area,
+            actor_id=None,
+            template=template_area,
         )
         return area.slug
 

@@ -16,6 +16,8 @@ from server.access import Actor, Scope
 from server.actions import repository as actions_repo
 from server.actions import service as actions
 from server.actions.models import Action, ActionStatus, Rag, UpdateKind
+from server.answers import repository as answers_repo
+from server.answers import service as answers
 from server.areas import repository as areas_repo
 from server.areas import service as areas
 from server.auth import accounts
@@ -81,6 +83,38 @@ FOLESHILL = [
     ("Interpreters at the surgery", "Book an interpreter with the appointment.", ["services"]),
 ]
 
+# What the room said at the Willenhall Big Conversation: (words, themes, typed from a
+# paper card, may be quoted).
+ROOM_ANSWERS = [
+    ("My dog. She gets me out twice a day whatever the weather.", ["pets"], False, True),
+    ("My grandkids on a Sunday", ["family and friends"], False, True),
+    ("Walking by the brook", ["places to go", "health"], False, True),
+    ("Having a job that pays the bills", ["work and money"], False, False),
+    ("A warm flat without damp", ["housing"], True, True),
+    ("The knit and natter group at the library", ["groups and clubs"], True, True),
+    ("Seeing the same GP who knows me", ["services", "health"], False, True),
+    ("Knowing the lad at the corner shop", ["places to go", "family and friends"], True, True),
+    ("My cat, honestly", ["pets"], True, False),
+    ("Bowls on a Thursday", ["groups and clubs"], True, True),
+    ("Not worrying about the electric", ["work and money", "housing"], False, False),
+    (
+        "Church on Sunday and the cuppa after",
+        ["groups and clubs", "family and friends"],
+        True,
+        True,
+    ),
+]
+CLOSING_SUMMARY = (
+    "Thirty-eight of us met at the Hagard. Sam told their story. What keeps us well is "
+    "people, pets and somewhere to go, more than any one service. We shared twelve ideas "
+    "and agreed to vote on what to do first."
+)
+HILLFIELDS_ANSWERS = [
+    ("The community cafe", ["places to go"]),
+    ("My neighbours", ["family and friends"]),
+    ("Football on the rec", ["groups and clubs"]),
+]
+
 RESIDENTS = ["Dot", "Kev", "Amina", "Mick", "Sue", "Raj", "Leanne", "Bernie"]
 PROFESSIONALS = ["Sarah", "Tom", "Helen", "Marcus", "Grace", "Femi"]
 
@@ -123,7 +157,10 @@ async def seed(session: AsyncSession, *, sign_in: bool = True) -> bool:
         session, name="Willenhall", slug="willenhall", parent=coventry, actor_id=None
     )
     for slug, name in PHASE_TWO_AREAS:
-        await areas.add_area(session, name=name, slug=slug, parent=coventry, actor_id=None)
+        # Phase two starts from Willenhall's themes, questions and round settings.
+        await areas.add_area(
+            session, name=name, slug=slug, parent=coventry, actor_id=None, template=willenhall
+        )
     await _person(
         session,
         "Levelground Demo",
@@ -168,6 +205,11 @@ async def seed(session: AsyncSession, *, sign_in: bool = True) -> bool:
         body=STORY,
         consent_scope=ConsentScope.PUBLIC,
     )
+    said = await _what_the_room_said(
+        session, facilitator, conversation.id, willenhall.id, everyone, ROOM_ANSWERS
+    )
+    pets = await answers_repo.theme_named(session, willenhall.id, "pets")
+    assert pets is not None
     items = []
     for index, (title, description) in enumerate(PROPOSALS):
         author = everyone[index % len(everyone)]
@@ -181,6 +223,9 @@ async def seed(session: AsyncSession, *, sign_in: bool = True) -> bool:
                 conversation_id=conversation.id,
                 story_id=story.id if index < 3 else None,
                 themes=["wellbeing"] if index % 2 == 0 else ["services"],
+                # The walking group grew from an answer; dog afternoons from a theme.
+                answer_id=said[2] if index == 2 else None,
+                theme_id=pets.id if index == len(PROPOSALS) - 1 else None,
             )
         )
     first = await comments.add_comment(
@@ -210,6 +255,13 @@ async def seed(session: AsyncSession, *, sign_in: bool = True) -> bool:
         proposal_id=items[2].id,
         parent_id=None,
         body="The church hall is free on Thursday mornings if the walks start there.",
+    )
+    await conversations.update_conversation(
+        session,
+        facilitator,
+        conversation.id,
+        headcount=38,
+        closing_summary=CLOSING_SUMMARY,
     )
     await conversations.set_status(session, facilitator, conversation.id, ConversationStatus.CLOSED)
 
@@ -494,15 +546,29 @@ async def _phase_two(session: AsyncSession, coventry_id: int) -> None:
         for name in ("Joy", "Pat", "Imran")
     ]
     for slug, name in PHASE_TWO_AREAS[1:]:
-        await conversations.start_conversation(
+        # Hillfields has held its first conversation (listening); the others are planned.
+        held = slug == "hillfields"
+        started = await conversations.start_conversation(
             session,
             city,
             area_slug=slug,
             title=f"Big Conversation in {name}",
             prompt="What keeps you well?",
-            starts_at=clock.now() + timedelta(days=30),
-            location=None,
+            starts_at=None if held else clock.now() + timedelta(days=30),
+            location="Hillfields Community Hub" if held else None,
         )
+        if held:
+            area = await areas_repo.by_slug(session, slug)
+            assert area is not None
+            await _what_the_room_said(
+                session,
+                city,
+                started.id,
+                area.id,
+                [],
+                [(words, themes, True, True) for words, themes in HILLFIELDS_ANSWERS],
+            )
+            await conversations.update_conversation(session, city, started.id, headcount=17)
     ideas = [
         await proposals.propose_item(
             session,
@@ -559,3 +625,28 @@ async def _phase_two(session: AsyncSession, coventry_id: int) -> None:
         percent=25,
         status=ActionStatus.IN_PROGRESS,
     )
+
+
+async def _what_the_room_said(
+    session: AsyncSession,
+    facilitator: Actor,
+    conversation_id: int,
+    area_id: int,
+    people: list[Actor],
+    said: list[tuple[str, list[str], bool, bool]],
+) -> list[int]:
+    """Answers typed by people in the room or from paper cards, tagged with themes."""
+    themes = {t.name: t.id for t in await answers_repo.themes_for_areas(session, [area_id])}
+    ids = []
+    for index, (words, names, on_paper, may_quote) in enumerate(said):
+        answer = await answers.add_answer(
+            session,
+            facilitator if on_paper else people[index % len(people)],
+            conversation_id=conversation_id,
+            body=words,
+            from_paper=on_paper,
+            may_quote=may_quote,
+        )
+        await answers.tag_answer(session, facilitator, answer.id, [themes[n] for n in names])
+        ids.append(answer.id)
+    return ids

@@ -9,7 +9,8 @@ from server.actions.models import (
     Update,
     UpdateKind,
 )
-from server.areas.models import Area
+from server.answers.models import Answer, AnswerTheme, Theme
+from server.areas.models import Area, AreaSettings
 from server.audit.models import AuditEvent
 from server.auth.models import (
     ApiToken,
@@ -20,10 +21,17 @@ from server.auth.models import (
     PersonalCode,
 )
 from server.comments.models import Comment
-from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
+from server.conversations.models import (
+    ConsentScope,
+    Conversation,
+    ConversationFacilitator,
+    ConversationStatus,
+    Story,
+)
 from server.db import Base
 from server.jobs.models import Job, JobState
 from server.limits.models import RateLimitCount
+from server.moderation.models import Report
 from server.notifications.models import (
     EmailDelivery,
     Notification,
@@ -53,9 +61,12 @@ __all__ = [
     "Action",
     "ActionOwnership",
     "ActionStatus",
+    "Answer",
+    "AnswerTheme",
     "ApiToken",
     "Area",
     "AreaRole",
+    "AreaSettings",
     "AuditEvent",
     "Ballot",
     "BallotCast",
@@ -65,6 +76,7 @@ __all__ = [
     "Comment",
     "ConsentScope",
     "Conversation",
+    "ConversationFacilitator",
     "ConversationJoin",
     "ConversationStatus",
     "CoreTeam",
@@ -87,12 +99,14 @@ __all__ = [
     "Rag",
     "RankedTally",
     "RateLimitCount",
+    "Report",
     "ResultVisibility",
     "Role",
     "RoundSnapshot",
     "RoundState",
     "Story",
     "TeamMembership",
+    "Theme",
     "Update",
     "UpdateKind",
     "VotingMethod",

@@ -19,10 +19,14 @@ REPO = Path(__file__).resolve().parents[1]
 # The contract as vendored into the repo (CI runs on a bare checkout) ...
 CONTRACT = REPO / "contract" / "schema.graphql"
 # ... with the additions this project serves (each read together with the core) ...
-ADDITIONS = [REPO / "contract" / "notifications.graphql"]
+ADDITIONS = (
+    REPO / "contract" / "conversations.graphql",
+    REPO / "contract" / "notifications.graphql",
+)
 # ... and their source of truth, next to the repo when working in the shared workspace.
 SHARED = REPO.parent / "shared" / "api"
 SHARED_CONTRACT = SHARED / "schema.graphql"
+SHARED_ADDITIONS = tuple(SHARED / path.name for path in ADDITIONS)
 
 
 def contract_schema(paths: Sequence[Path] = (CONTRACT, *ADDITIONS)) -> GraphQLSchema:

@@ -172,6 +172,18 @@ _INPUT_TYPES = {
     "revokeRole": "RoleInput",
     "markNotificationsRead": "MarkNotificationsReadInput",
     "setNotificationPreference": "SetNotificationPreferenceInput",
+    "addAnswer": "AddAnswerInput",
+    "tagAnswer": "TagAnswerInput",
+    "createTheme": "CreateThemeInput",
+    "renameTheme": "RenameThemeInput",
+    "updateConversation": "UpdateConversationInput",
+    "updateAreaSettings": "UpdateAreaSettingsInput",
+    "reportContent": "ReportContentInput",
+    "hideContent": "HideContentInput",
+    "dismissReport": "DismissReportInput",
+    "declineProposal": "DeclineProposalInput",
+    "mergeProposal": "MergeProposalInput",
+    "erasePerson": "ErasePersonInput",
 }
 
 

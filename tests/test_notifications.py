@@ -231,43 +231,58 @@ async def test_declining_and_merging_an_idea_tell_its_author(api: Api) -> None:
     assert "“Walking together” was merged into “A walking group”" in merge["message"]
 
 
-async def test_moderation_events_for_the_conversations_branch_work_at_the_service(
+async def test_a_report_reaches_the_facilitators_and_a_hidden_answer_its_author(
     api: Api,
 ) -> None:
-    """report_waiting and content_hidden for an Answer: the moderation service (on
-    another branch) calls these with what it knows."""
     world = await World(api).build()
     citywide = await api.someone("Finn Facilitator", roles=[(Role.FACILITATOR, "coventry")])
-
-    async def work(session: AsyncSession) -> tuple[int, int]:
-        willenhall = pk(world.willenhall)
-        reported = await notify.report_waiting(
-            session, world.resident.person_id, 41, willenhall, "Unkind words."
-        )
-        hidden = await notify.content_hidden(
-            session,
-            world.facilitator.person_id,
-            ("Answer", 7),
-            "Names someone.",
-            author_id=world.gp.person_id,
-            link="/conversations/3",
-        )
-        return reported, hidden
-
-    assert await api.run(work) == (3, 1)  # Willenhall's and the city's facilitators, the admin
+    started = await api.ok(
+        "startConversation",
+        {"areaSlug": "willenhall", "title": "Big Conversation", "prompt": "What keeps you well?"},
+        as_=world.facilitator,
+        returning="conversation { id }",
+    )
+    answered = await api.ok(
+        "addAnswer",
+        {"conversationId": started["conversation"]["id"], "body": "My neighbour Bob"},
+        as_=world.gp,
+        returning="answer { id }",
+    )
+    answer = answered["answer"]["id"]
+    commented = await api.ok(
+        "addComment",
+        {"subjectId": await world.proposal(), "body": "Rude words."},
+        as_=world.gp,
+        returning="comment { id }",
+    )
+    await api.ok(
+        "reportContent",
+        {"subjectId": commented["comment"]["id"], "reason": "Unkind words."},
+        as_=world.resident,
+        returning="report { id }",
+    )
     for facilitator in (world.facilitator, citywide, world.admin):
         (waiting,) = await inbox(api, facilitator)
         assert waiting["kind"] == "REPORT_WAITING"
+        assert waiting["subject"]["__typename"] == "Report"
         assert waiting["message"] == (
             "A report waits in the moderation queue for Willenhall: Unkind words."
         )
-        assert waiting["link"] == "/facilitate/areas/willenhall"
+        assert waiting["link"] == "/facilitate/areas/willenhall/reports"
     assert await kinds(api, world.resident) == []  # the reporter is not told
+    await api.ok(
+        "hideContent",
+        {"subjectId": answer, "reason": "Names someone."},
+        as_=world.facilitator,
+        returning="report { id }",
+    )
     (hidden,) = await inbox(api, world.gp)
+    assert hidden["kind"] == "CONTENT_HIDDEN"
     assert (
         hidden["message"]
         == "A facilitator hid something you wrote. The reason given: Names someone."
     )
+    assert hidden["link"] == f"/conversations/{pk(started['conversation']['id'])}"
 
 
 async def test_a_lead_leaving_the_team_tells_the_facilitators(api: Api) -> None:

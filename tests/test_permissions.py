@@ -334,6 +334,105 @@ async def set_notification_preference(s: Scene, n: int) -> tuple[str, Json]:
     return "setNotificationPreference", {"kind": "ROUND_OPENED", "email": "WEEKLY"}
 
 
+async def add_answer(s: Scene, n: int) -> tuple[str, Json]:
+    return "addAnswer", {"conversationId": s.conversation, "body": f"My dog {n}"}
+
+
+async def add_paper_answer(s: Scene, n: int) -> tuple[str, Json]:
+    return "addAnswer", {"conversationId": s.conversation, "body": "Bingo", "fromPaper": True}
+
+
+async def _answer(s: Scene) -> str:
+    payload = await s.api.ok(
+        "addAnswer",
+        {"conversationId": s.conversation, "body": "The allotment"},
+        as_=s.world.resident,
+        returning="answer { id }",
+    )
+    answer_id: str = payload["answer"]["id"]
+    return answer_id
+
+
+async def _theme(s: Scene, name: str = "pets") -> str:
+    data = await s.api.data(
+        '{ area(slug: "willenhall") { themes { id name } } }', as_=s.world.board
+    )
+    theme_id: str = next(t["id"] for t in data["area"]["themes"] if t["name"] == name)
+    return theme_id
+
+
+async def tag_answer(s: Scene, n: int) -> tuple[str, Json]:
+    return "tagAnswer", {"answerId": await _answer(s), "themeIds": [await _theme(s)]}
+
+
+async def create_theme(s: Scene, n: int) -> tuple[str, Json]:
+    return "createTheme", {"areaSlug": "willenhall", "name": f"bowls {n}"}
+
+
+async def rename_theme(s: Scene, n: int) -> tuple[str, Json]:
+    theme = await s.api.ok(
+        "createTheme",
+        {"areaSlug": "willenhall", "name": f"allotments {n}"},
+        as_=s.world.facilitator,
+        returning="theme { id }",
+    )
+    return "renameTheme", {"themeId": theme["theme"]["id"], "name": f"gardens {n}"}
+
+
+async def update_conversation(s: Scene, n: int) -> tuple[str, Json]:
+    return "updateConversation", {"conversationId": s.conversation, "headcount": 10 + n}
+
+
+async def update_area_settings(s: Scene, n: int) -> tuple[str, Json]:
+    return "updateAreaSettings", {"areaSlug": "willenhall", "dotsPerPerson": 5 + n}
+
+
+async def report_content(s: Scene, n: int) -> tuple[str, Json]:
+    return "reportContent", {"subjectId": await s.world.proposal("Odd"), "reason": "Spam"}
+
+
+async def _comment(s: Scene) -> str:
+    comment = await s.api.ok(
+        "addComment",
+        {"subjectId": s.proposal, "body": "Rude words."},
+        as_=s.world.resident,
+        returning="comment { id }",
+    )
+    comment_id: str = comment["comment"]["id"]
+    return comment_id
+
+
+async def hide_content(s: Scene, n: int) -> tuple[str, Json]:
+    return "hideContent", {"subjectId": await _comment(s), "reason": "Unkind."}
+
+
+async def dismiss_report(s: Scene, n: int) -> tuple[str, Json]:
+    report = await s.api.ok(
+        "reportContent",
+        {"subjectId": await _comment(s), "reason": "Rude"},
+        as_=s.world.gp,
+        returning="report { id }",
+    )
+    return "dismissReport", {"reportId": report["report"]["id"]}
+
+
+async def decline_proposal(s: Scene, n: int) -> tuple[str, Json]:
+    return "declineProposal", {"proposalId": await s.world.proposal("No"), "reason": "Done"}
+
+
+async def merge_proposal(s: Scene, n: int) -> tuple[str, Json]:
+    return "mergeProposal", {
+        "proposalId": await s.world.proposal("Twin"),
+        "intoId": await s.world.proposal("Twin too"),
+    }
+
+
+async def erase_person(s: Scene, n: int) -> tuple[str, Json]:
+    """Someone else: an admin over every area they take part in (yourself: always)."""
+    person = await s.api.someone(roles=[(Role.PARTICIPANT, "willenhall")])
+    return "erasePerson", {"personId": person.id, "confirm": "ERASE"}
+
+
 FACILITATORS = {"admin", "city_facilitator", "facilitator"}
 PARTICIPANTS = FACILITATORS | {"participant", "team_member"}
 # Everyone's own notifications, with a token that may write.
@@ -372,6 +471,19 @@ TABLE: list[tuple[Operation, set[str]]] = [
     (revoke_role, {"admin"}),
     (mark_notifications_read, SIGNED_IN),
     (set_notification_preference, SIGNED_IN),
+    (add_answer, PARTICIPANTS),
+    (add_paper_answer, FACILITATORS),
+    (tag_answer, FACILITATORS),
+    (create_theme, FACILITATORS),
+    (rename_theme, FACILITATORS),
+    (update_conversation, FACILITATORS),
+    (update_area_settings, FACILITATORS),
+    (report_content, PARTICIPANTS),
+    (hide_content, FACILITATORS),
+    (dismiss_report, FACILITATORS),
+    (decline_proposal, FACILITATORS),
+    (merge_proposal, FACILITATORS),
+    (erase_person, {"admin"}),
 ]
 
 

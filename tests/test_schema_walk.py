@@ -111,6 +111,9 @@ def selection_parts(
             inner_depth = 0 if target.name in seen else depth - 1
             inner = selection(schema, target, inner_depth, seen | {target.name})
             parts.append(f"{called} {{ {inner} }}")
+        elif isinstance(target, GraphQLInterfaceType) and "id" in target.fields:
+            # A field naming any Node (a report's subject): its id, walked from there.
+            parts.append(f"{called} {{ __typename id }}")
         else:
             continue
         COVERED.add((type_.name, name))
@@ -234,6 +237,18 @@ async def _world(api: Api) -> tuple[Scene, Walk]:
         {"subjectId": idea, "parentId": comment["comment"]["id"], "body": "Me too."},
         as_=world.resident,
         returning="comment { id }",
+    )
+    await api.ok(
+        "reportContent",
+        {"subjectId": comment["comment"]["id"], "reason": "Off topic"},
+        as_=world.resident,
+        returning="report { id }",
+    )
+    await api.ok(
+        "addAnswer",
+        {"conversationId": scene.conversation, "body": "My garden", "mayQuote": True},
+        as_=gp,
+        returning="answer { id }",
     )
     await api.ok(
         "postUpdate",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from starlette.routing import BaseRoute, Route
 
-from web import facilitator, resident
+from web import downloads, facilitator, resident
 from web.notifications import pages as notifications
 from web.templating import WEB_ROOT
 
@@ -21,4 +21,5 @@ def routes() -> list[BaseRoute]:
         *resident.routes(),
         *facilitator.routes(),
         *notifications.routes(),
+        *downloads.routes(),
     ]

@@ -5,6 +5,7 @@ from typing import Annotated
 import strawberry
 
 from schema.actions import board
+from schema.answers import area_fields
 from schema.base import Info, Node, gid, page, split_page
 from schema.loaders import Keyed
 from schema.refs import (
@@ -121,3 +122,8 @@ class AreaType(Node):
     action_plan_summary = board.summary_field
     action_plan = board.plan_field
     activity = board.activity_field
+    themes = area_fields.themes_field
+    theme_summary = area_fields.theme_summary_field
+    reports = area_fields.reports_field
+    settings = area_fields.settings_field
+    stage = area_fields.stage_field

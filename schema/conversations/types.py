@@ -6,8 +6,18 @@ from datetime import datetime
 import strawberry
 
 from schema import permissions
-from schema.base import Info, Node, PageInfo, encode_cursor, gid
-from schema.refs import AreaRef, ProposalRef
+from schema.base import Info, Node, PageInfo, encode_cursor, gid, page, split_page
+from schema.loaders import Keyed
+from schema.refs import (
+    ActionRef,
+    AnswerConnectionRef,
+    AreaRef,
+    PersonRef,
+    ProposalRef,
+    ThemeCountRef,
+    VotingRoundRef,
+)
+from server.answers import service as answers
 from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
 
 
@@ -19,6 +29,11 @@ class ConversationType(Node):
     starts_at: datetime | None
     location: str | None
     status: ConversationStatus
+    headcount: int | None = strawberry.field(
+        description="In-room headcount entered by a facilitator (null until entered)."
+    )
+    closing_summary: str | None
+    closed_at: datetime | None
     model: strawberry.Private[Conversation]
 
     @classmethod
@@ -30,8 +45,65 @@ class ConversationType(Node):
             starts_at=conversation.starts_at,
             location=conversation.location,
             status=conversation.status,
+            headcount=conversation.headcount,
+            closing_summary=conversation.closing_summary,
+            closed_at=conversation.closed_at,
             model=conversation,
         )
+
+    @strawberry.field(
+        description="Facilitators of the area see every answer; other participants see "
+        "their own. Newest first."
+    )
+    async def answers(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> AnswerConnectionRef:
+        from schema.answers.types import AnswerConnection
+
+        requested = page(first, after)
+        everything = await permissions.sees_every_answer(info, self.model.area_id)
+        author = None if everything else info.context.require_actor().person_id
+        loaders = info.context.loaders.talk
+        rows = await loaders.answer_page.load(Keyed(self.model.id, (author, requested)))
+        shown, more = split_page(rows, requested)
+        total = await loaders.answer_count.load(Keyed(self.model.id, author))
+        return AnswerConnection.of(shown, more, total)
+
+    @strawberry.field(
+        description="Answers per theme of the area, most first, with a few consented "
+        "examples: never who said what."
+    )
+    async def theme_summary(self, info: Info) -> list[ThemeCountRef]:
+        from schema.answers.types import ThemeCountType
+
+        rows = await info.context.read(answers.conversation_summary, self.model)
+        return [ThemeCountType.of(row) for row in rows]
+
+    @strawberry.field(description="People who joined or took part online.")
+    async def participant_count(self, info: Info) -> int:
+        return await info.context.loaders.talk.participants.load(self.model.id)
+
+    @strawberry.field(description="Who ran it (display names only).")
+    async def facilitators(self, info: Info) -> list[PersonRef]:
+        from schema.people.types import PersonType
+
+        people = await info.context.loaders.talk.facilitators.load(self.model.id)
+        return [PersonType.of(p) for p in people]
+
+    @strawberry.field(description="Voting rounds with any of this conversation's ideas.")
+    async def rounds(self, info: Info) -> list[VotingRoundRef]:
+        from schema.voting.types import VotingRoundType
+
+        rounds = await info.context.loaders.talk.rounds.load(self.model.id)
+        return [VotingRoundType.of(r) for r in rounds]
+
+    @strawberry.field(description="Actions adopted from this conversation's ideas.")
+    async def actions(self, info: Info) -> list[ActionRef]:
+        from schema.actions.types import ActionType
+
+        return [
+            ActionType.of(a) for a in await info.context.loaders.talk.actions.load(self.model.id)
+        ]
 
     @strawberry.field
     async def area(self, info: Info) -> AreaRef:

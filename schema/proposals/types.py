@@ -5,11 +5,22 @@ from datetime import datetime
 
 import strawberry
 
+from schema import permissions
 from schema.base import Info, Node, PageInfo, encode_cursor, gid, page, split_page
 from schema.loaders import Keyed
 from schema.people.types import person
-from schema.refs import AreaRef, CommentConnectionRef, ConversationRef, PersonRef, StoryRef
+from schema.refs import (
+    AnswerRef,
+    AreaRef,
+    CommentConnectionRef,
+    ConversationRef,
+    PersonRef,
+    StoryRef,
+    ThemeRef,
+)
 from server.proposals.models import Proposal, ProposalStatus
+
+HIDDEN_TITLE = "Hidden by a facilitator"
 
 
 @strawberry.type(name="Proposal", description="A candidate action-plan item.")
@@ -24,21 +35,51 @@ class ProposalType(Node):
     status_reason: str | None = strawberry.field(
         description="Why it was declined (or merged), when it was."
     )
+    hidden: bool = strawberry.field(
+        description="Hidden by a facilitator: title and description then say so, and "
+        "moderationReason says why."
+    )
+    moderation_reason: str | None = strawberry.field(
+        description="Set when DECLINED or hidden: the facilitator's stated reason."
+    )
     model: strawberry.Private[Proposal]
 
     @classmethod
     def of(cls, proposal: Proposal) -> ProposalType:
+        hidden = proposal.hidden_at is not None
         return cls(
             id=gid("Proposal", proposal.id),
-            title=proposal.title,
-            description=proposal.description,
+            title=HIDDEN_TITLE if hidden else proposal.title,
+            description="" if hidden else proposal.description,
             status=proposal.status,
             created_at=proposal.created_at,
             updated_at=proposal.updated_at,
             themes=list(proposal.themes),
             status_reason=proposal.status_reason,
+            hidden=hidden,
+            moderation_reason=proposal.hidden_reason or proposal.status_reason,
             model=proposal,
         )
+
+    @strawberry.field(description="The answer this idea grew from, if the viewer may read it.")
+    async def from_answer(self, info: Info) -> AnswerRef | None:
+        from schema.answers.types import AnswerType
+
+        if self.model.answer_id is None:
+            return None
+        answer = await info.context.loaders.talk.answer.load(self.model.answer_id)
+        if answer is None or not await permissions.may_read_answer(info, answer):
+            return None
+        return AnswerType.of(answer)
+
+    @strawberry.field(description="The theme of what the room said that this idea grew from.")
+    async def from_theme(self, info: Info) -> ThemeRef | None:
+        from schema.answers.types import ThemeType
+
+        if self.model.theme_id is None:
+            return None
+        theme = await info.context.loaders.talk.theme.load(self.model.theme_id)
+        return ThemeType.of(theme) if theme else None
 
     @strawberry.field
     async def area(self, info: Info) -> AreaRef:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.areas.models import Area
+from server.areas.models import Area, AreaSettings
 
 
 async def parent_map(session: AsyncSession) -> dict[int, int | None]:
@@ -37,3 +37,21 @@ async def add(session: AsyncSession, area: Area) -> Area:
     session.add(area)
     await session.flush()
     return area
+
+
+async def settings_for(session: AsyncSession, area_ids: Sequence[int]) -> list[AreaSettings]:
+    return list(
+        await session.scalars(select(AreaSettings).where(AreaSettings.area_id.in_(area_ids)))
+    )
+
+
+async def settings_for_update(session: AsyncSession, area_id: int) -> AreaSettings | None:
+    return await session.scalar(
+        select(AreaSettings).where(AreaSettings.area_id == area_id).with_for_update()
+    )
+
+
+async def add_settings(session: AsyncSession, settings: AreaSettings) -> AreaSettings:
+    session.add(settings)
+    await session.flush()
+    return settings

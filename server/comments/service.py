@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import clock, validation
+from server import validation
 from server.access import Actor
 from server.actions import repository as actions_repo
 from server.audit import service as audit
@@ -76,31 +76,3 @@ async def area_of(session: AsyncSession, comment: Comment) -> int:
     action = await actions_repo.by_id(session, comment.action_id)
     assert action is not None
     return action.area_id
-
-
-async def hide_comment(
-    session: AsyncSession, actor: Actor, comment_id: int, reason: str
-) -> Comment:
-    """Moderation hides a comment with a public reason; it never vanishes silently."""
-    comment = await repository.by_id(session, comment_id)
-    if comment is None:
-        raise NotFound("Comment", ["commentId"])
-    area_id = await area_of(session, comment)
-    await actor.require(session, area_id, Role.FACILITATOR)
-    reason = validation.text(reason, ["reason"], max_length=500, label="Reason")
-    if comment.hidden_at is not None:
-        raise InvalidState("That comment is already hidden.")
-    comment.hidden_at = clock.now()
-    comment.hidden_reason = reason
-    comment.hidden_by_id = actor.person_id
-    await session.flush()
-    await audit.record(
-        session,
-        actor.person_id,
-        "comment.hidden",
-        ("Comment", comment.id),
-        area_id=area_id,
-        reason=reason,
-    )
-    await notify.content_hidden(session, actor.person_id, ("Comment", comment.id), reason)
-    return comment

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, CreatedAtMixin, IdMixin
@@ -37,6 +37,7 @@ class Conversation(IdMixin, CreatedAtMixin, Base):
         Index("conversations_area_id_id_idx", "area_id", "id"),
         CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name="closed_has_time"),
         CheckConstraint("join_limit BETWEEN 1 AND 10000", name="join_limit_range"),
+        CheckConstraint("headcount BETWEEN 0 AND 100000", name="headcount_range"),
     )
 
     area_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("areas.id", ondelete="RESTRICT"))
@@ -54,6 +55,22 @@ class Conversation(IdMixin, CreatedAtMixin, Base):
     closed_at: Mapped[datetime | None]
     # How many new people the join code may make (the room's headcount); None: no cap.
     join_limit: Mapped[int | None]
+    # How many people were in the room, counted by a facilitator (null until entered).
+    headcount: Mapped[int | None] = mapped_column(Integer)
+    closing_summary: Mapped[str | None] = mapped_column(Text)
+
+
+class ConversationFacilitator(Base):
+    """Someone who ran the conversation (shown by display name only)."""
+
+    __tablename__ = "conversation_facilitators"
+
+    conversation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Story(IdMixin, CreatedAtMixin, Base):
@@ -77,4 +94,9 @@ class Story(IdMixin, CreatedAtMixin, Base):
     withdrawn_at: Mapped[datetime | None]
     recorded_by_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("people.id", ondelete="SET NULL")
+    )
+    # The teller, when they have an account here: their story is theirs to take out or
+    # erase with the rest of their data.
+    teller_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("people.id", ondelete="SET NULL"), index=True
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from server.audit import service as audit
 from server.conversations import repository
 from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
 from server.errors import InvalidInput, InvalidState, NotFound
+from server.people import repository as people_repo
 from server.people.models import Role
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a screen across a room.
@@ -70,6 +72,7 @@ async def start_conversation(
         created_by_id=actor.person_id,
     )
     await repository.add(session, conversation)
+    await repository.set_facilitators(session, conversation.id, [actor.person_id])
     await audit.record(
         session,
         actor.person_id,
@@ -117,9 +120,12 @@ async def add_story(
     teller_pseudonym: str,
     body: str,
     consent_scope: ConsentScope,
+    teller_id: int | None = None,
 ) -> Story:
     conversation = await get(session, conversation_id, ["conversationId"])
     await actor.require(session, conversation.area_id, Role.FACILITATOR)
+    if teller_id is not None and await people_repo.by_id(session, teller_id) is None:
+        raise NotFound("Person", ["tellerId"])
     story = Story(
         conversation_id=conversation.id,
         teller_pseudonym=validation.text(
@@ -129,6 +135,7 @@ async def add_story(
         consent_scope=consent_scope,
         consent_given_at=clock.now(),
         recorded_by_id=actor.person_id,
+        teller_id=teller_id,
     )
     await repository.add(session, story)
     await audit.record(
@@ -180,3 +187,74 @@ async def can_see_join_code(
     session: AsyncSession, actor: Actor, conversation: Conversation
 ) -> bool:
     return await actor.has_role(session, conversation.area_id, Role.FACILITATOR)
+
+
+MAX_HEADCOUNT = 100_000
+
+
+async def update_conversation(
+    session: AsyncSession,
+    actor: Actor,
+    conversation_id: int,
+    *,
+    headcount: int | None = None,
+    closing_summary: str | None = None,
+    facilitator_ids: Sequence[int | None] | None = None,
+) -> Conversation:
+    """Facilitators keep the record: how many were in the room, the closing summary
+    (an empty one clears it) and who ran it (facilitators of the area, by name only).
+    What is not given stays as it was."""
+    conversation = await repository.for_update(session, conversation_id)
+    if conversation is None:
+        raise NotFound("Conversation", ["conversationId"])
+    await actor.require(session, conversation.area_id, Role.FACILITATOR)
+    changed: list[str] = []
+    if headcount is not None:
+        if not 0 <= headcount <= MAX_HEADCOUNT:
+            raise InvalidInput(
+                f"The headcount must be a whole number from 0 to {MAX_HEADCOUNT:,}.",
+                ["headcount"],
+            )
+        conversation.headcount = headcount
+        changed.append("headcount")
+    if closing_summary is not None:
+        conversation.closing_summary = (
+            validation.text(
+                closing_summary,
+                ["closingSummary"],
+                max_length=5000,
+                label="Closing summary",
+                multiline=True,
+                required=False,
+            )
+            or None
+        )
+        changed.append("closingSummary")
+    if facilitator_ids is not None:
+        tree = await actor.tree(session)
+        able = {
+            p.id
+            for p in await repository.facilitators_in(
+                session, list(tree.ancestors(conversation.area_id))
+            )
+        }
+        chosen: list[int] = []
+        for index, person_id in enumerate(facilitator_ids):
+            if person_id is None or person_id not in able:
+                raise InvalidInput(
+                    "Choose people who facilitate in this area.", ["facilitatorIds", index]
+                )
+            if person_id not in chosen:
+                chosen.append(person_id)
+        await repository.set_facilitators(session, conversation.id, chosen)
+        changed.append("facilitators")
+    await session.flush()
+    await audit.record(
+        session,
+        actor.person_id,
+        "conversation.updated",
+        ("Conversation", conversation.id),
+        area_id=conversation.area_id,
+        changed=changed,
+    )
+    return conversation

@@ -350,7 +350,7 @@ async def report_waiting(
         await repository.facilitating(session, await _ancestors(session, area_id)),
         NotificationKind.REPORT_WAITING,
         subject=("Report", report_id),
-        link=f"/facilitate/areas/{slug}",
+        link=f"/facilitate/areas/{slug}/reports",
         actor_id=actor_id,
         params={"area": name, "reason": excerpt(reason)},
     )

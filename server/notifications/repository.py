@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, null, select, update
+from sqlalchemy import and_, case, delete, func, literal, null, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -309,3 +309,20 @@ async def display_names(session: AsyncSession, person_ids: Sequence[int]) -> dic
         select(Person.id, Person.display_name).where(Person.id.in_(person_ids))
     )
     return dict(rows.all())
+
+
+async def forget_person(session: AsyncSession, person_id: int, erased_text: str) -> None:
+    """Erasure: what the person was told goes, with their choices; a report's words in
+    the facilitators' notifications were theirs too."""
+    await session.execute(delete(Notification).where(Notification.person_id == person_id))
+    await session.execute(
+        delete(NotificationPreference).where(NotificationPreference.person_id == person_id)
+    )
+    await session.execute(
+        update(Notification)
+        .where(
+            Notification.actor_id == person_id,
+            Notification.kind == NotificationKind.REPORT_WAITING,
+        )
+        .values(params=Notification.params.op("||")(func.jsonb_build_object("reason", erased_text)))
+    )

@@ -57,6 +57,9 @@ class Person(IdMixin, CreatedAtMixin, Base):
     # on the site; None until they made one (English then).
     language: Mapped[str | None] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    # Set when the person was erased: the row stays as a nameless tombstone so their
+    # ballots still count, anonymously.
+    erased_at: Mapped[datetime | None]
 
 
 class AreaRole(IdMixin, Base):

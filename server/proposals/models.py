@@ -33,6 +33,7 @@ class Proposal(IdMixin, CreatedAtMixin, Base):
         CheckConstraint("merged_into_id <> id", name="not_merged_into_self"),
         Index("proposals_area_id_id_idx", "area_id", "id"),
         Index("proposals_themes_idx", "themes", postgresql_using="gin"),
+        CheckConstraint("(hidden_at IS NULL) = (hidden_reason IS NULL)", name="hidden_has_reason"),
     )
 
     area_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("areas.id", ondelete="RESTRICT"))
@@ -58,6 +59,19 @@ class Proposal(IdMixin, CreatedAtMixin, Base):
         ARRAY(String(40)), server_default=text("'{}'::varchar[]")
     )
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    # Moderation: hidden with a reason shown in place of the text.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("people.id", ondelete="SET NULL")
+    )
+    # What the room said that this idea grew from, if anything.
+    answer_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("answers.id", ondelete="SET NULL"), index=True
+    )
+    theme_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("themes.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ProposalRevision(IdMixin, CreatedAtMixin, Base):

@@ -4,11 +4,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import validation
 from server.access import Actor
+from server.answers import repository as answers_repo
+from server.answers import service as answers
 from server.areas import service as areas
 from server.audit import service as audit
 from server.conversations import repository as conversations_repo
-from server.errors import DomainError, ErrorCode, InvalidInput, InvalidState, NotFound
-from server.notifications import events as notify
+from server.errors import InvalidInput, InvalidState, NotFound
 from server.people.models import Role
 from server.proposals import repository
 from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
@@ -46,6 +47,8 @@ async def propose_item(
     conversation_id: int | None,
     story_id: int | None = None,
     themes: list[str] | None = None,
+    answer_id: int | None = None,
+    theme_id: int | None = None,
 ) -> Proposal:
     area = await areas.get_by_slug(session, area_slug, ["areaSlug"])
     await actor.require(session, area.id, Role.PARTICIPANT)
@@ -64,6 +67,22 @@ async def propose_item(
             conversation_id, conversation_field = story.conversation_id, ["storyId"]
         elif story.conversation_id != conversation_id:
             raise InvalidInput("That story was told at another conversation.", ["storyId"])
+    themes = clean_themes(themes)
+    if answer_id is not None:
+        answer = await answers_repo.by_id(session, answer_id)
+        answer_conversation = (
+            await conversations_repo.by_id(session, answer.conversation_id) if answer else None
+        )
+        if (
+            answer is None
+            or answer_conversation is None
+            or not await answers.can_read(session, actor, answer, answer_conversation.area_id)
+        ):
+            raise NotFound("Answer", ["answerId"])
+        if conversation_id is None:
+            conversation_id, conversation_field = answer.conversation_id, ["answerId"]
+        elif answer.conversation_id != conversation_id:
+            raise InvalidInput("That answer was given at another conversation.", ["answerId"])
     if conversation_id is not None:
         conversation = await conversations_repo.by_id(session, conversation_id)
         if conversation is None:
@@ -71,6 +90,13 @@ async def propose_item(
         tree = await actor.tree(session)
         if conversation.area_id not in tree.ancestors(area.id):
             raise InvalidInput("That conversation took place in another area.", conversation_field)
+    if theme_id is not None:
+        found = await answers_repo.themes_by_ids(session, [theme_id])
+        tree = await actor.tree(session)
+        if not found or found[0].area_id not in tree.ancestors(area.id):
+            raise NotFound("Theme of this area", ["themeId"])
+        if found[0].name not in themes and len(themes) < MAX_THEMES:
+            themes.append(found[0].name[:40])
     proposal = Proposal(
         area_id=area.id,
         title=title,
@@ -78,8 +104,10 @@ async def propose_item(
         author_id=actor.person_id,
         conversation_id=conversation_id,
         story_id=story_id,
-        themes=clean_themes(themes),
+        themes=themes,
         status=ProposalStatus.OPEN,
+        answer_id=answer_id,
+        theme_id=theme_id,
     )
     await repository.add(session, proposal)
     await audit.record(
@@ -136,45 +164,26 @@ async def edit_proposal(
 
 
 async def set_status(
-    session: AsyncSession,
-    actor: Actor,
-    proposal_id: int,
-    status: ProposalStatus,
-    *,
-    reason: str | None = None,
-    merged_into_id: int | None = None,
+    session: AsyncSession, actor: Actor, proposal_id: int, status: ProposalStatus
 ) -> Proposal:
-    """Facilitators shortlist, decline (with a reason), merge, or reopen proposals.
+    """Facilitators shortlist a proposal, or reopen a shortlisted or declined one.
 
-    ADOPTED is reached only by adopting a priority.
+    Declining and merging are moderation (``server.moderation.service``); ADOPTED is
+    reached only by adopting a priority; a merged proposal stays merged, since its
+    comments and marks have moved to its target.
     """
     proposal = await repository.for_update(session, proposal_id)
     if proposal is None:
         raise NotFound("Proposal", ["proposalId"])
     await actor.require(session, proposal.area_id, Role.FACILITATOR)
-    if status is ProposalStatus.ADOPTED:
+    if status not in (ProposalStatus.OPEN, ProposalStatus.SHORTLISTED):
         raise InvalidInput("Adopt a priority from a closed round instead.", ["status"])
     if proposal.status is ProposalStatus.ADOPTED:
         raise InvalidState("An adopted proposal's status follows its action.")
-    reason = validation.optional_text(reason, ["reason"], max_length=2000, label="Reason")
-    if status is ProposalStatus.DECLINED and reason is None:
-        raise InvalidInput("Say why the proposal is declined.", ["reason"])
-    target = None
-    if status is ProposalStatus.MERGED:
-        if merged_into_id is None:
-            raise InvalidInput("Choose the proposal to merge into.", ["mergedIntoId"])
-        target = await repository.by_id(session, merged_into_id)
-        if target is None:
-            raise NotFound("Proposal", ["mergedIntoId"])
-        if target.id == proposal.id or target.area_id != proposal.area_id:
-            raise InvalidInput("Merge into another proposal of the same area.", ["mergedIntoId"])
-        if target.status is ProposalStatus.MERGED:
-            raise DomainError(
-                ErrorCode.INVALID_STATE, "That proposal was itself merged.", ["mergedIntoId"]
-            )
+    if proposal.status is ProposalStatus.MERGED:
+        raise InvalidState("A merged proposal stays merged.")
     proposal.status = status
-    proposal.status_reason = reason
-    proposal.merged_into_id = target.id if target else None
+    proposal.status_reason = None
     await session.flush()
     await audit.record(
         session,
@@ -182,11 +191,5 @@ async def set_status(
         f"proposal.{status.value}",
         ("Proposal", proposal.id),
         area_id=proposal.area_id,
-        reason=reason,
-        merged_into_id=merged_into_id,
     )
-    if status is ProposalStatus.DECLINED and reason is not None:
-        await notify.proposal_declined(session, actor.person_id, proposal.id, reason)
-    elif target is not None:
-        await notify.proposal_merged(session, actor.person_id, proposal.id, target.id)
     return proposal

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.facilitator import actions, conversations, dashboard, joiners, paper, rounds
+from web.facilitator import actions, conversations, dashboard, joiners, paper, rounds, talk
 
 
 def routes() -> list[BaseRoute]:
@@ -78,4 +78,20 @@ def routes() -> list[BaseRoute]:
         Route("/facilitate/actions/{id:int}", actions.action_page, methods=get),
         Route("/facilitate/actions/{id:int}/update", actions.update_form, methods=get),
         Route("/facilitate/actions/{id:int}/update", actions.post_update, methods=post),
+        Route("/facilitate/conversations/{id:int}/answers", talk.answers_page, methods=get),
+        Route("/facilitate/conversations/{id:int}/answers", talk.add_paper_card, methods=post),
+        Route("/facilitate/answers/{id:int}/themes", talk.tag_answer, methods=post),
+        Route("/facilitate/conversations/{id:int}/record", talk.record_page, methods=get),
+        Route("/facilitate/conversations/{id:int}/record", talk.save_record, methods=post),
+        Route("/facilitate/areas/{slug}/themes", talk.themes_page, methods=get),
+        Route("/facilitate/areas/{slug}/themes", talk.add_theme, methods=post),
+        Route("/facilitate/themes/{id:int}", talk.rename_theme, methods=post),
+        Route("/facilitate/areas/{slug}/settings", talk.save_settings, methods=post),
+        Route("/facilitate/areas/{slug}/reports", talk.reports_page, methods=get),
+        Route("/facilitate/reports/{id:int}/dismiss", talk.dismiss_report, methods=post),
+        Route("/facilitate/hide/{kind}/{id:int}", talk.hide_page, methods=get),
+        Route("/facilitate/hide/{kind}/{id:int}", talk.hide, methods=post),
+        Route("/facilitate/proposals/{id:int}", talk.proposal_page, methods=get),
+        Route("/facilitate/proposals/{id:int}/decline", talk.decline, methods=post),
+        Route("/facilitate/proposals/{id:int}/merge", talk.merge, methods=post),
     ]

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from server.access import Actor
 from server.areas import repository as areas_repo
+from server.areas import service as areas
 from server.areas.models import Area
 from server.config import Settings
 from server.conversations import repository as conversations_repo
@@ -114,8 +115,11 @@ async def new_conversation(request: Request) -> Response:
     actor = await current_actor(request)
     async with transaction(request) as session:
         area = await facilitated_area(session, actor, request.path_params["slug"])
+        settings = await areas.settings_of(session, area.id)
     defaults = dict.fromkeys(CONVERSATION_FIELDS, "")
-    defaults["prompt"] = _("What keeps you well?")
+    # The area's first question, in the page's language when it is still the default.
+    first = settings.prompts[0]
+    defaults["prompt"] = _("What keeps you well?") if first == areas.DEFAULT_PROMPT else first
     return await _new_form(request, area, defaults, [])
 
 
@@ -168,6 +172,7 @@ NOTICES = {
     "closed": lambda: _("Conversation closed. Its join code no longer works."),
     "story": lambda: _("Story recorded"),
     "withdrawn": lambda: _("Story withdrawn. Its words have been removed everywhere."),
+    "record": lambda: _("The record is saved"),
 }
 
 

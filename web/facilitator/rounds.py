@@ -14,6 +14,7 @@ from starlette.responses import Response
 from server.access import Actor
 from server.actions import repository as actions_repo
 from server.areas import repository as areas_repo
+from server.areas import service as areas
 from server.areas.models import Area
 from server.errors import DomainError, ErrorCode
 from server.proposals import repository as proposals_repo
@@ -123,13 +124,20 @@ async def new_round(request: Request) -> Response:
     actor = await current_actor(request)
     async with transaction(request) as session:
         area = await facilitated_area(session, actor, request.path_params["slug"])
+        defaults = await areas.settings_of(session, area.id)
     values = dict.fromkeys(ROUND_FIELDS, "")
+    # The area's round settings (what a template area passes on) fill the form.
     values.update(
-        method=VotingMethod.APPROVAL.value,
+        method=defaults.round_method.value,
         rankedTally=RankedTally.BORDA.value,
-        resultVisibility=ResultVisibility.AFTER_CLOSE.value,
+        resultVisibility=defaults.round_result_visibility.value,
         onlineSignIn=BallotSignIn.ANY.value,
     )
+    if defaults.round_method is VotingMethod.DOTS:
+        values.update(
+            dotsPerPerson=str(defaults.dots_per_person),
+            maxDotsPerItem=str(defaults.max_dots_per_item or ""),
+        )
     return await _new_form(request, actor, area, values, set(), [])
 
 

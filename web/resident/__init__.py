@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.resident import discussion, places, voting
+from web.resident import discussion, places, talk, voting
 from web.resident.places import home
 
 __all__ = ["home", "routes"]
@@ -26,4 +26,11 @@ def routes() -> list[BaseRoute]:
         Route("/rounds/{id}", voting.vote, methods=["POST"]),
         Route("/rounds/{id}/voted", voting.voted_page, methods=["GET"]),
         Route("/rounds/{id}/results", voting.results_page, methods=["GET"]),
+        Route("/conversations/{id}/answers", talk.add_answer, methods=["POST"]),
+        Route("/report/{kind}/{id}", talk.report_page, methods=["GET"]),
+        Route("/report/{kind}/{id}", talk.report, methods=["POST"]),
+        Route("/me/erase", talk.erase_page, methods=["GET"]),
+        Route("/me/erase", talk.erase, methods=["POST"]),
+        Route("/me/erased", talk.erased_page, methods=["GET"]),
+        Route("/areas/{slug}/stages", talk.stages_page, methods=["GET"]),
     ]

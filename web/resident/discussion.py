@@ -35,6 +35,7 @@ from web.resident.common import (
     show,
     write,
 )
+from web.resident.talk import conversation_context as talk_context
 
 COMMENT_LIMIT = 100
 
@@ -54,6 +55,17 @@ async def _conversation(session: AsyncSession, request: Request) -> tuple[Conver
 
 @page
 async def conversation_page(request: Request, actor: Actor) -> Response:
+    return await conversation_page_with(request, actor)
+
+
+async def conversation_page_with(
+    request: Request,
+    actor: Actor,
+    *,
+    errors: list[FieldError] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     async with transaction(request) as session:
         conversation, area = await _conversation(session, request)
         stories = [
@@ -67,6 +79,7 @@ async def conversation_page(request: Request, actor: Actor) -> Response:
         ]
         ideas = await proposals_repo.for_conversations(session, [conversation.id])
         taking_part = await actor.has_role(session, area.id, Role.PARTICIPANT)
+        talk = await talk_context(session, actor, conversation)
     return await show(
         request,
         "resident/conversation.html",
@@ -76,7 +89,12 @@ async def conversation_page(request: Request, actor: Actor) -> Response:
             "stories": stories,
             "ideas": ideas,
             "taking_part": taking_part,
+            **talk,
+            "form": values or {},
+            "answered": request.query_params.get("answered") == "1",
         },
+        errors=errors or [],
+        status_code=status_code,
     )
 
 

@@ -14,6 +14,10 @@ class CreateAreaInput:
     name: str
     slug: str
     parent_slug: str | None = None
+    template_slug: str | None = strawberry.field(
+        default=None,
+        description="Copy this area's themes, prompts and round settings (not people or content).",
+    )
 
 
 @strawberry.type(name="CreateAreaPayload")
@@ -27,7 +31,12 @@ async def create_area(info: Info, input: CreateAreaInput) -> CreateAreaPayload:
     result = await mutate(
         info,
         lambda session, actor: areas.create_area(
-            session, actor, name=input.name, slug=input.slug, parent_slug=input.parent_slug
+            session,
+            actor,
+            name=input.name,
+            slug=input.slug,
+            parent_slug=input.parent_slug,
+            template_slug=input.template_slug,
         ),
     )
     if isinstance(result, Failed):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.base import Info, require_id
+from schema.base import Info, optional_id, require_id
 from schema.conversations.types import StoryType
 from schema.errors import UserError
 from schema.mutation import Failed, mutate
@@ -18,6 +18,11 @@ class AddStoryInput:
     teller_pseudonym: str
     body: str
     consent_scope: ConsentScope
+    teller_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The teller, when they have an account: the story is then in their data "
+        "download and is withdrawn if they are erased.",
+    )
 
 
 @strawberry.type(name="AddStoryPayload")
@@ -38,6 +43,7 @@ async def add_story(info: Info, input: AddStoryInput) -> AddStoryPayload:
             teller_pseudonym=input.teller_pseudonym,
             body=input.body,
             consent_scope=input.consent_scope,
+            teller_id=optional_id(input.teller_id, "Person", ["tellerId"]),
         )
         conversation = await conversations.get(session, conversation_id, ["conversationId"])
         return StoryType.of(story, conversation.area_id)

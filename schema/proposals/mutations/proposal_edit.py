@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.base import Info, require_id
+from schema.base import Info, optional_id, require_id
 from schema.errors import UserError
 from schema.mutation import Failed, mutate
 from schema.proposals.types import ProposalType
+from server.access import Actor
+from server.moderation import service as moderation
 from server.proposals import service as proposals
-from server.proposals.models import ProposalStatus
+from server.proposals.models import Proposal, ProposalStatus
 
 
 @strawberry.input(name="EditProposalInput")
@@ -53,22 +56,21 @@ async def edit_proposal(info: Info, input: EditProposalInput) -> ProposalPayload
 
 
 async def set_proposal_status(info: Info, input: SetProposalStatusInput) -> ProposalPayload:
-    """Shortlist, decline (with a reason), merge or reopen a proposal (facilitators)."""
-    result = await mutate(
-        info,
-        lambda session, actor: proposals.set_status(
-            session,
-            actor,
-            require_id(input.proposal_id, "Proposal", ["proposalId"]),
-            input.status,
-            reason=input.reason,
-            merged_into_id=(
-                require_id(input.merged_into_id, "Proposal", ["mergedIntoId"])
-                if input.merged_into_id is not None
-                else None
-            ),
-        ),
-    )
+    """Shortlist, decline (with a reason), merge or reopen a proposal (facilitators).
+    Declining and merging are ``declineProposal`` and ``mergeProposal``."""
+
+    async def work(session: AsyncSession, actor: Actor) -> Proposal:
+        proposal_id = require_id(input.proposal_id, "Proposal", ["proposalId"])
+        if input.status is ProposalStatus.DECLINED:
+            return await moderation.decline_proposal(
+                session, actor, proposal_id, input.reason or ""
+            )
+        if input.status is ProposalStatus.MERGED:
+            into = optional_id(input.merged_into_id, "Proposal", ["mergedIntoId"])
+            return await moderation.merge_proposal(session, actor, proposal_id, into)
+        return await proposals.set_status(session, actor, proposal_id, input.status)
+
+    result = await mutate(info, work)
     if isinstance(result, Failed):
         return ProposalPayload(proposal=None, errors=result.errors)
     return ProposalPayload(proposal=ProposalType.of(result), errors=[])

@@ -19,6 +19,12 @@ class ProposeItemInput:
         default=None, description="The story it grew from (implies its conversation)."
     )
     themes: list[str] | None = None
+    answer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The answer it grew from (implies its conversation)."
+    )
+    theme_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The theme of the room's answers it grew from."
+    )
 
 
 @strawberry.type(name="ProposeItemPayload")
@@ -40,6 +46,8 @@ async def propose_item(info: Info, input: ProposeItemInput) -> ProposeItemPayloa
             conversation_id=optional_id(input.conversation_id, "Conversation", ["conversationId"]),
             story_id=optional_id(input.story_id, "Story", ["storyId"]),
             themes=input.themes,
+            answer_id=optional_id(input.answer_id, "Answer", ["answerId"]),
+            theme_id=optional_id(input.theme_id, "Theme", ["themeId"]),
         ),
     )
     if isinstance(result, Failed):
