@@ -91,7 +91,9 @@ def test_polish_pages_do_not_assume_the_reader_is_a_man() -> None:
     found = [
         string
         for message in catalog
-        for string in ([message.string] if isinstance(message.string, str) else message.string)
+        for string in (
+            [message.string] if isinstance(message.string, str) else list(message.string or [])
+        )
         if masculine.search(string)
     ]
     assert found == []

@@ -44,23 +44,20 @@ async def scrolls_sideways(page: Page) -> bool:
     return width
 
 
+def _texts(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
 @cache
 def _english_fragments() -> frozenset[str]:
     """Runs of words from the catalog's English messages that no Polish message shares:
     seeing one on a Polish page means a string was left untranslated."""
     with CATALOG.open("rb") as source:
         catalog = read_po(source, locale="pl")
-    polish = " ".join(
-        text
-        for message in catalog
-        if message.id
-        for text in (message.string if isinstance(message.string, tuple) else [message.string])
-    )
+    polish = " ".join(text for message in catalog if message.id for text in _texts(message.string))
     fragments = set()
     for message in catalog:
-        if not message.id:
-            continue
-        for english in message.id if isinstance(message.id, tuple) else [message.id]:
+        for english in _texts(message.id) if message.id else []:
             for fragment in re.split(r"%\(\w+\)[sd]|%%", english):
                 fragment = fragment.strip(" .,:;!?()“”\"'-\N{EN DASH}")
                 if len(fragment) >= 12 and " " in fragment and fragment not in polish:
