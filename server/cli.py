@@ -114,8 +114,16 @@ def serve(
 
     from server import demo
     from server.app import create_app
+    from web.routes import assets_built
 
     settings = Settings()
+    if not assets_built():
+        typer.echo(
+            "warning: the pages' styles and scripts (NHS.UK design system, htmx) are not "
+            "built, so pages will look unstyled. Run `make assets` (needs Node.js and npm) "
+            "in the source tree, or install a built wheel.",
+            err=True,
+        )
     host = host or settings.host
     port = port or settings.port
     with database_url(settings) as url:

@@ -117,11 +117,18 @@ def database_url(settings: Settings) -> Iterator[str]:
         embedded.stop()
 
 
+# An installed wheel carries the migrations inside this package (setup.py puts them
+# there); a source tree has them beside the packages.
+_PACKAGED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = _PACKAGED_MIGRATIONS if _PACKAGED_MIGRATIONS.is_dir() else PROJECT_ROOT / "migrations"
+
+
 def alembic_config(url: str) -> Any:
     from alembic.config import Config
 
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    ini = PROJECT_ROOT / "alembic.ini"
+    config = Config(str(ini) if ini.is_file() else None)
+    config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = async_url(url)
     return config
 

@@ -146,3 +146,22 @@ def test_the_console_script_is_installed() -> None:
     assert result.returncode == 0
     for command in ("serve", "migrate", "seed-demo", "token", "area"):
         assert command in result.stdout
+
+
+def test_serve_says_how_to_build_missing_page_assets(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from server import cli
+    from web import routes
+
+    monkeypatch.setattr(routes, "static_directory", lambda: tmp_path)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LEVELGROUND_SEED_DEMO", "false")
+    monkeypatch.setenv("LEVELGROUND_DEMO_TOKEN", "false")
+    served = CliRunner().invoke(cli.app, ["serve"])
+    assert served.exit_code == 0, served.output
+    assert "pages will look unstyled. Run `make assets`" in served.output

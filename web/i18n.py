@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from io import BytesIO
@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -30,6 +32,9 @@ LANGUAGES: Mapping[str, str] = {"en": "English", "pl": "Polski"}
 DEFAULT = "en"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+
+# English as written in the UK (dates, lists), where the pages are used.
+_BABEL_LOCALES: Mapping[str, str] = {"en": "en_GB", "pl": "pl"}
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT)
 
@@ -49,6 +54,10 @@ def translations(language: str) -> NullTranslations:
 
 def current_language() -> str:
     return _current.get()
+
+
+def _locale() -> Locale:
+    return Locale.parse(_BABEL_LOCALES[_current.get()])
 
 
 def gettext(message: str) -> str:
@@ -114,8 +123,41 @@ class LanguageMiddleware:
             _current.reset(token)
 
 
+def plural_forms(message: Callable[[int], str], **values: object) -> dict[str, str]:
+    """``message(n)`` (an ngettext) for every plural category of the page's language
+    (CLDR's names: one, few, many, other), with the count left as ``{num}``: a script
+    that recounts picks one with ``Intl.PluralRules`` and fills it in."""
+    locale = _locale()
+    samples: dict[str, int] = {}
+    for n in range(200):
+        samples.setdefault(locale.plural_form(n), n)
+    return {category: message(n) % {**values, "num": "{num}"} for category, n in samples.items()}
+
+
+def listing(items: list[str]) -> str:
+    """“A”, “B” and “C” (“A”, “B” i “C”): a list as a sentence says it."""
+    return format_list(items, locale=_locale()) if items else ""
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th (1., 2., 3. in Polish), chosen by the language's ordinal rule."""
+    forms = {
+        "one": gettext("%(num)sst"),
+        "two": gettext("%(num)snd"),
+        "few": gettext("%(num)srd"),
+        "other": gettext("%(num)sth"),
+    }
+    return forms[_locale().ordinal_form(n)] % {"num": n}
+
+
 def template_globals() -> dict[str, Any]:
-    return {"languages": LANGUAGES, "current_language": current_language}
+    return {
+        "languages": LANGUAGES,
+        "current_language": current_language,
+        "when": when,
+        "day": day,
+        "ordinal": ordinal,
+    }
 
 
 # Dates and times on pages are what the clock on the community centre wall says.
@@ -132,7 +174,15 @@ def when(moment: datetime | None) -> str:
     shown = local_time(moment)
     if shown is None:
         return ""
-    return format_datetime(shown, "d MMMM y, HH:mm", locale=current_language())
+    return format_datetime(shown, "d MMMM y, HH:mm", locale=_locale())
+
+
+def day(moment: datetime | None) -> str:
+    """A day the same way in every page and language (the UK's order): 17 March 2026."""
+    shown = local_time(moment)
+    if shown is None:
+        return ""
+    return format_date(shown.date(), "d MMMM y", locale=_locale())
 
 
 @contextlib.contextmanager

@@ -15,6 +15,12 @@ def static_directory() -> Path:
     return WEB_ROOT / "static"
 
 
+def assets_built() -> bool:
+    """Whether the design system and htmx are in static/vendor (``make assets`` puts
+    them there in a source tree; a wheel carries them)."""
+    return (static_directory() / "vendor" / "nhsuk" / "nhsuk-frontend.min.css").is_file()
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/", resident.home, name="home"),

@@ -29,43 +29,65 @@ class Rules:
 
 def check(rules: Rules, entries: Sequence[EntryInput]) -> list[Mark]:
     """The marks to store, or the first rule the entries break."""
+    broken = problems(rules, entries)
+    if broken:
+        raise broken[0]
+    return [_mark(rules, entry, ["entries", str(i)]) for i, entry in enumerate(entries)]
+
+
+def problems(rules: Rules, entries: Sequence[EntryInput]) -> list[DomainError]:
+    """Every rule the entries break (so a form can show them all at once), in the order
+    :func:`check` meets them."""
     if not entries:
-        raise InvalidInput("Choose at least one proposal.", ["entries"])
+        return [InvalidInput("Choose at least one proposal.", ["entries"])]
+    found: list[DomainError] = []
     seen: set[int] = set()
-    marks: list[Mark] = []
     for i, entry in enumerate(entries):
         path = ["entries", str(i)]
         if entry.proposal_id is None or entry.proposal_id not in rules.ballot:
-            raise DomainError(
-                ErrorCode.NOT_ON_BALLOT,
-                "That proposal is not on this round's ballot.",
-                [*path, "proposalId"],
+            found.append(
+                DomainError(
+                    ErrorCode.NOT_ON_BALLOT,
+                    "That proposal is not on this round's ballot.",
+                    [*path, "proposalId"],
+                )
             )
+            continue
         if entry.proposal_id in seen:
-            raise DomainError(
-                ErrorCode.DUPLICATE_ENTRY,
-                "A proposal can appear only once on a ballot.",
-                [*path, "proposalId"],
+            found.append(
+                DomainError(
+                    ErrorCode.DUPLICATE_ENTRY,
+                    "A proposal can appear only once on a ballot.",
+                    [*path, "proposalId"],
+                )
             )
+            continue
         seen.add(entry.proposal_id)
-        marks.append(_mark(rules, entry, path))
+        try:
+            _mark(rules, entry, path)
+        except DomainError as error:
+            found.append(error)
     if rules.method is VotingMethod.DOTS:
         assert rules.dots_per_person is not None
-        spent = sum(mark.points or 0 for mark in marks)
+        spent = sum(max(entry.points or 0, 0) for entry in entries)
         if spent > rules.dots_per_person:
-            raise DomainError(
-                ErrorCode.OVER_BUDGET,
-                f"You have {rules.dots_per_person} dots to give and used {spent}.",
-                ["entries"],
+            found.append(
+                DomainError(
+                    ErrorCode.OVER_BUDGET,
+                    f"You have {rules.dots_per_person} dots to give and used {spent}.",
+                    ["entries"],
+                )
             )
     if rules.method is VotingMethod.RANKED:
-        ranks = sorted(mark.rank for mark in marks if mark.rank is not None)
-        if ranks != list(range(1, len(marks) + 1)):
-            raise InvalidInput(
-                "Number your choices 1, 2, 3... with no gaps and no number used twice.",
-                ["entries"],
+        ranks = sorted(entry.rank for entry in entries if entry.rank is not None)
+        if ranks != list(range(1, len(entries) + 1)):
+            found.append(
+                InvalidInput(
+                    "Number your choices 1, 2, 3... with no gaps and no number used twice.",
+                    ["entries"],
+                )
             )
-    return marks
+    return found
 
 
 def _mark(rules: Rules, entry: EntryInput, path: list[str]) -> Mark:

@@ -23,6 +23,8 @@ from server.proposals import repository as proposals_repo
 from server.teams import repository as teams_repo
 from server.voting import repository as voting_repo
 from server.voting.models import Priority, RoundState, VotingRound
+from web import ranking
+from web.action_health import standings
 from web.auth import FieldError, render, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
@@ -30,7 +32,6 @@ from web.facilitator.common import (
     action,
     area_context,
     current_actor,
-    day,
     field_errors,
     int_param,
     page,
@@ -40,7 +41,7 @@ from web.facilitator.common import (
     texts,
 )
 from web.facilitator.rounds import load_round
-from web.i18n import LOCAL_TIME, when
+from web.i18n import LOCAL_TIME, listing
 from web.i18n import gettext as _
 
 ADOPT_FIELDS = ("title", "teamId", "leadId", "targetDate")
@@ -96,6 +97,11 @@ async def _adopt_form(
         voting_round, area, priority, title = await _priority(session, actor, round_id, proposal_id)
         adopted = await actions_repo.for_priority(session, round_id, proposal_id)
         teams, leads = await _owners(session, actor, area)
+        in_round = await voting_repo.priorities_for(session, [round_id])
+        # Adopting one of several priorities with the same score: the facilitator is told.
+        tied = [p.proposal_id for p in in_round if p.score == priority.score]
+        tied_titles = {p.id: p.title for p in await proposals_repo.by_ids(session, tied)}
+    places = dict(zip([p.proposal_id for p in in_round], ranking.places(in_round), strict=True))
     if adopted is not None and status_code == 200:
         return redirect(f"/facilitate/actions/{adopted.id}")
     return await render(
@@ -105,6 +111,8 @@ async def _adopt_form(
             **area_context(area),
             "round": voting_round,
             "priority": priority,
+            "place": places[proposal_id],
+            "tied_with": listing([f"“{tied_titles[p]}”" for p in tied if p != proposal_id]),
             "proposal_title": title,
             "teams": teams,
             "leads": leads,
@@ -194,6 +202,7 @@ async def action_page(request: Request) -> Response:
         people_ids = sorted({u.author_id for u in updates} | {found.lead_id or 0} - {0})
         names = {p.id: p.display_name for p in await people_repo.by_ids(session, people_ids)}
         team = await teams_repo.by_id(session, found.team_id) if found.team_id else None
+        standing = (await standings(session, [found]))[found.id]
     done = NOTICES.get(request.query_params.get("done", ""))
     return await render(
         request,
@@ -204,11 +213,10 @@ async def action_page(request: Request) -> Response:
             "updates": updates,
             "names": names,
             "team": team,
-            "target": day(found.target_date),
             "statuses": labels.action_statuses(),
-            "rags": labels.rags(),
+            "standing": standing,
+            "rag_name": labels.rag,
             "kinds": labels.update_kinds(),
-            "when": when,
             "notice": done() if done else None,
         },
     )

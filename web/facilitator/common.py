@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -23,7 +22,7 @@ from server.areas.models import Area
 from server.errors import DomainError, ErrorCode
 from server.people.models import Role
 from web.auth import FieldError, form_text, guarded, render, signed_in, within_write_limit
-from web.i18n import LOCAL_TIME, current_language, local_time
+from web.i18n import LOCAL_TIME
 from web.i18n import gettext as _
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -196,13 +195,6 @@ def local_datetime(
     if at is None:
         return None, [FieldError(time_field, time_message)]
     return datetime.combine(day, at, tzinfo=LOCAL_TIME).astimezone(UTC), []
-
-
-def day(moment: datetime | None) -> str:
-    shown = local_time(moment)
-    if shown is None:
-        return ""
-    return format_date(shown.date(), "d MMMM y", locale=current_language())
 
 
 def area_context(area: Area) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from server.people.models import Role
 from server.proposals import repository as proposals_repo
 from server.voting import repository as voting_repo
 from server.voting.models import RoundState
+from web import ranking
+from web.action_health import standings
 from web.auth import render, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
@@ -23,7 +25,6 @@ from web.facilitator.common import (
     page,
     require_facilitator,
 )
-from web.i18n import when
 
 ROUND_STATES = (RoundState.DRAFT, RoundState.OPEN, RoundState.CLOSED)
 
@@ -73,8 +74,10 @@ async def dashboard(request: Request) -> Response:
             for p in await proposals_repo.by_ids(session, [p.proposal_id for p in awaiting])
         }
         actions = await actions_repo.for_areas(session, [area.id], None)
+        action_standings = await standings(session, actions)
         children = await areas_repo.children_of(session, [area.id])
     round_titles = {r.id: r.title for r in rounds}
+    places = ranking.priority_places(priorities)
     return await render(
         request,
         "facilitate/dashboard.html",
@@ -84,11 +87,19 @@ async def dashboard(request: Request) -> Response:
             "live": [c for c in conversations if c.status is not ConversationStatus.CLOSED],
             "rounds_by_state": {s: [r for r in rounds if r.state is s] for s in ROUND_STATES},
             "turnouts": turnouts,
-            "awaiting": [(p, titles[p.proposal_id], round_titles[p.round_id]) for p in awaiting],
+            "awaiting": [
+                (
+                    p,
+                    places[(p.round_id, p.proposal_id)],
+                    titles[p.proposal_id],
+                    round_titles[p.round_id],
+                )
+                for p in awaiting
+            ],
             "actions": actions,
+            "standings": action_standings,
             "children": children,
-            "when": when,
             "status_names": labels.action_statuses(),
-            "rag_names": labels.rags(),
+            "rag_name": labels.rag,
         },
     )

@@ -11,6 +11,7 @@ from server.voting.models import (
     VotingMethod,
 )
 from web.i18n import gettext as _
+from web.i18n import ngettext
 
 
 def action_statuses() -> dict[str, str]:
@@ -29,6 +30,10 @@ def rags() -> dict[str, str]:
         Rag.AMBER.value: _("Amber: at risk"),
         Rag.GREEN.value: _("Green: on track"),
     }
+
+
+def rag(value: Rag) -> str:
+    return rags()[value]
 
 
 def update_kinds() -> dict[str, tuple[str, str]]:
@@ -61,11 +66,17 @@ def tallies() -> dict[str, tuple[str, str]]:
     return {
         RankedTally.BORDA.value: (
             _("Borda count"),
-            _("Points by position: easy to explain in the room."),
+            _(
+                "Points by position: with 5 proposals, a first choice gets 5 points, a second "
+                "4, and so on. Easy to explain in the room."
+            ),
         ),
         RankedTally.SCHULZE.value: (
             _("Schulze"),
-            _("Compares every pair of proposals: hard to game."),
+            _(
+                "Compares every pair of proposals: the winner is the one people put above "
+                "each other proposal. Hard to game, harder to explain."
+            ),
         ),
     }
 
@@ -82,6 +93,19 @@ def visibilities() -> dict[str, tuple[str, str]]:
         ),
         ResultVisibility.LIVE.value: (_("Live, to everyone"), _("Results show as votes come in.")),
     }
+
+
+def score(method: VotingMethod, value: float) -> str:
+    """A priority's score in words; every method's scores are whole numbers."""
+    n = int(value)
+    match method:
+        case VotingMethod.APPROVAL:
+            words = ngettext("%(num)s vote", "%(num)s votes", n)
+        case VotingMethod.DOTS:
+            words = ngettext("%(num)s dot", "%(num)s dots", n)
+        case VotingMethod.RANKED:
+            words = ngettext("%(num)s point", "%(num)s points", n)
+    return words % {"num": n}
 
 
 def round_states() -> dict[str, str]:

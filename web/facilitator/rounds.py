@@ -29,6 +29,7 @@ from server.voting.models import (
     VotingMethod,
     VotingRound,
 )
+from web import ranking
 from web.auth import FieldError, render, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
@@ -253,7 +254,7 @@ async def round_page(request: Request) -> Response:
         **area_context(area),
         "round": voting_round,
         "method": labels.methods()[voting_round.method.value][0],
-        "tally": labels.tallies()[voting_round.ranked_tally.value][0],
+        "tally": labels.tallies()[voting_round.ranked_tally.value],
         "visibility": labels.visibilities()[voting_round.result_visibility.value][0],
         "online_sign_in": labels.online_sign_ins()[voting_round.online_sign_in.value][0],
         "state": labels.round_states()[voting_round.state.value],
@@ -261,8 +262,11 @@ async def round_page(request: Request) -> Response:
         "on_ballot": on_ballot,
         "turnout": turnout,
         "priorities": [
-            (p, titles.get(p.proposal_id, ""), adopted.get(p.proposal_id)) for p in priorities
+            (p, place, titles.get(p.proposal_id, ""), adopted.get(p.proposal_id))
+            for p, place in zip(priorities, ranking.places(priorities), strict=True)
         ],
+        "tie_break_used": ranking.tie_break_used(priorities),
+        "score": labels.score,
         "notice": done() if done else None,
     }
     return await render(request, "facilitate/round.html", context)

@@ -7,11 +7,9 @@ through the services, in a unit of work with the same per-person write limit.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -21,7 +19,6 @@ from server.access import Actor
 from server.db_errors import retrying
 from server.errors import DomainError, ErrorCode
 from server.voting import eligibility
-from web import i18n
 from web.auth import FieldError, guarded, render, signed_in, transaction, within_write_limit
 from web.i18n import gettext as _
 from web.resident import words
@@ -156,13 +153,6 @@ def field_error(error: DomainError, field: str) -> FieldError:
     return FieldError(field, plain(error))
 
 
-def when(moment: datetime | None, *, time: bool = True) -> str:
-    """A date (and time) the way people say it, in the page's language."""
-    if time or moment is None:
-        return i18n.when(moment)
-    return format_date(i18n.local_time(moment), format="long", locale=i18n.current_language())
-
-
 async def show(
     request: Request,
     template: str,
@@ -174,7 +164,7 @@ async def show(
     return await render(
         request,
         template,
-        {"when": when, **words.ALL, **(context or {})},
+        {**words.ALL, **(context or {})},
         errors=errors,
         status_code=status_code,
     )

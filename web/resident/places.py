@@ -11,8 +11,7 @@ from starlette.responses import Response
 
 from server.access import SATISFIES, Actor
 from server.actions import repository as actions_repo
-from server.actions import service as actions
-from server.actions.health import CLOSED, Health
+from server.actions.health import CLOSED
 from server.actions.models import Action, ActionStatus, Milestone, Update
 from server.areas import repository as areas_repo
 from server.areas.models import Area
@@ -26,7 +25,10 @@ from server.teams.models import CoreTeam
 from server.voting import repository as voting_repo
 from server.voting import service as voting
 from server.voting.models import RoundState
+from web import ranking
+from web.action_health import Standing, standings
 from web.auth import signed_in, transaction
+from web.ranking import Place
 from web.resident.common import exists, page, path_id, show
 
 LIST_LIMIT = 20
@@ -99,9 +101,10 @@ async def area_home(request: Request, actor: Actor) -> Response:
             "closed_rounds": closed_rounds,
             "voted": voted,
             "priorities": [
-                (p, titles[p.proposal_id], by_priority.get((p.round_id, p.proposal_id)))
-                for p in priorities
+                (p, place, titles[p.proposal_id], by_priority.get((p.round_id, p.proposal_id)))
+                for p, place in zip(priorities, ranking.places(priorities), strict=True)
             ],
+            "priorities_tied": ranking.tie_break_used(priorities),
             "action_counts": Counter(a.status for a in area_actions),
             "action_total": len(area_actions),
             "conversations": conversations,
@@ -136,7 +139,9 @@ async def plan(request: Request, actor: Actor) -> Response:
 class PlanDetails:
     """What the plan and action pages show beside each action."""
 
-    health: dict[int, Health]
+    standings: dict[int, Standing]
+    # Each adopted action's place in the vote it came from.
+    places: dict[int, Place]
     latest: dict[int, Update]
     milestones: dict[int, list[Milestone]]
     proposals: dict[int, Proposal]
@@ -152,8 +157,17 @@ async def _details(session: AsyncSession, area_actions: list[Action]) -> PlanDet
     proposal_ids = [a.proposal_id for a in area_actions if a.proposal_id is not None]
     team_ids = [a.team_id for a in area_actions if a.team_id is not None]
     lead_ids = [a.lead_id for a in area_actions if a.lead_id is not None]
+    round_ids = sorted({a.round_id for a in area_actions if a.round_id is not None})
+    places = ranking.priority_places(await voting_repo.priorities_for(session, round_ids))
     return PlanDetails(
-        health=await actions.health_of(session, ids),
+        standings=await standings(session, area_actions),
+        places={
+            a.id: places[(a.round_id, a.proposal_id)]
+            for a in area_actions
+            if a.round_id is not None
+            and a.proposal_id is not None
+            and (a.round_id, a.proposal_id) in places
+        },
         latest={u.action_id: u for u in await actions_repo.latest_updates(session, ids)},
         milestones=milestones,
         proposals={p.id: p for p in await proposals_repo.by_ids(session, proposal_ids)},

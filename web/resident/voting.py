@@ -19,12 +19,16 @@ from server.people.models import Role
 from server.proposals.models import Proposal
 from server.voting import repository as voting_repo
 from server.voting import results as voting_results
+from server.voting import rules
 from server.voting import service as voting
 from server.voting.models import BallotEntry, VotingMethod, VotingRound
 from server.voting.rules import EntryInput
 from server.voting.tally import Row
+from web import ranking
 from web.auth import FieldError, form_text, transaction
 from web.i18n import gettext as _
+from web.i18n import ngettext
+from web.ranking import Place
 from web.resident.common import (
     exists,
     form_page,
@@ -93,7 +97,6 @@ async def _vote_page(
         view = await _round_view(session, actor, path_id(request))
     if choices is None:
         choices = Choices.of(view.mine or [])
-    budget = view.round.dots_per_person
     template = "resident/_ballot.html" if is_htmx(request) else "resident/vote.html"
     return await show(
         request,
@@ -103,7 +106,6 @@ async def _vote_page(
             "round": view.round,
             "area": view.area,
             "choices": choices,
-            "dots_left": budget - choices.dots_used() if budget is not None else None,
             "ranks": range(1, len(view.proposals) + 1),
             "cast_key": secrets.token_urlsafe(16),
             "fragment": is_htmx(request),
@@ -171,14 +173,17 @@ def _ballot_error(
             where = f"{prefix}-{entries[index].proposal_id}"
     match error.code:
         case ErrorCode.OVER_BUDGET:
-            message = _("You gave %(spent)s dots but you have %(total)s. Take some dots away.") % {
-                "spent": spent,
-                "total": voting_round.dots_per_person,
-            }
+            message = ngettext(
+                "You gave %(num)s dot but you have only %(total)s. Take some dots away.",
+                "You gave %(num)s dots but you have only %(total)s. Take some dots away.",
+                spent,
+            ) % {"num": spent, "total": voting_round.dots_per_person}
         case ErrorCode.OVER_ITEM_CAP:
-            message = _("You can put up to %(cap)s dots on one idea.") % {
-                "cap": voting_round.max_dots_per_item
-            }
+            message = ngettext(
+                "You can put up to %(num)s dot on one idea.",
+                "You can put up to %(num)s dots on one idea.",
+                voting_round.max_dots_per_item or 0,
+            ) % {"num": voting_round.max_dots_per_item}
         case _:
             message = plain(error)
     return FieldError(where, message)
@@ -191,6 +196,17 @@ async def vote(request: Request, actor: Actor, form: FormData) -> Response:
         voting_round = exists(await voting_repo.by_id(session, round_id))
         proposals = [p for _, p in await voting_repo.ballot_proposals(session, [round_id])]
     choices, entries, errors = _read_ballot(voting_round.method, proposals, form)
+    # Every rule the ballot breaks at once, not one per try (the service checks again).
+    broken = rules.problems(
+        rules.Rules(
+            method=voting_round.method,
+            ballot={p.id for p in proposals},
+            dots_per_person=voting_round.dots_per_person,
+            max_dots_per_item=voting_round.max_dots_per_item,
+        ),
+        entries,
+    )
+    errors += [_ballot_error(e, voting_round, entries, choices.dots_used()) for e in broken]
     if not errors:
         key = form_text(form, "key") or None
 
@@ -226,6 +242,7 @@ async def _voted_page(request: Request, actor: Actor, *, fragment: bool) -> Resp
             "area": view.area,
             "mine": [(titles[e.proposal_id], e) for e in view.mine],
             "unsealed": unsealed,
+            "fragment": fragment,
         },
     )
 
@@ -237,7 +254,7 @@ async def voted_page(request: Request, actor: Actor) -> Response:
 
 @dataclass(frozen=True)
 class Bar:
-    rank: int
+    place: Place
     title: str
     proposal_id: int
     score: float
@@ -254,14 +271,14 @@ def _bars(rows: Sequence[Row], titles: dict[int, str]) -> list[Bar]:
     top = max((row.score for row in rows), default=0) or 1
     return [
         Bar(
-            row.rank,
+            place,
             titles[row.proposal_id],
             row.proposal_id,
             row.score,
             row.supporters,
             100 * row.score / top,
         )
-        for row in rows
+        for place, row in zip(ranking.places(rows), rows, strict=True)
     ]
 
 
@@ -272,6 +289,8 @@ async def results_page(request: Request, actor: Actor) -> Response:
         # The same sealing decision GraphQL makes (None while sealed for this viewer).
         found = await voting.results_for(session, actor, view.round)
     titles = {p.id: p.title for p in view.proposals}
+    rows = found.rows if found else []
+    overall = [row.proposal_id for row in rows]
     return await show(
         request,
         "resident/results.html",
@@ -280,9 +299,16 @@ async def results_page(request: Request, actor: Actor) -> Response:
             "round": view.round,
             "area": view.area,
             "results": found,
-            "bars": _bars(found.rows, titles) if found else [],
+            "bars": _bars(rows, titles),
+            "tie_break_used": ranking.tie_break_used(rows),
+            # Each group's table lists ideas with equal scores in the overall order.
             "by_kind": [
-                (split, _bars(split.rows, titles) if split.rows is not None else None)
+                (
+                    split,
+                    _bars(ranking.order_ties_like(split.rows, overall), titles)
+                    if split.rows is not None
+                    else None,
+                )
                 for split in (found.by_kind if found else [])
             ],
         },

@@ -7,6 +7,7 @@ from server.conversations.models import ConversationStatus
 from server.proposals.models import ProposalStatus
 from server.voting.models import VotingMethod
 from web.i18n import gettext as _
+from web.i18n import ngettext, plural_forms
 
 
 def action_status(status: ActionStatus) -> str:
@@ -20,10 +21,11 @@ def action_status(status: ActionStatus) -> str:
 
 
 def rag(value: Rag) -> str:
+    # Words, not colour names: the colour is only the stripe beside them.
     return {
-        Rag.GREEN: _("Green: going well"),
-        Rag.AMBER: _("Amber: some problems"),
-        Rag.RED: _("Red: serious problems"),
+        Rag.GREEN: _("Going well"),
+        Rag.AMBER: _("Some problems"),
+        Rag.RED: _("Serious problems"),
     }[value]
 
 
@@ -70,6 +72,28 @@ def score_heading(value: VotingMethod) -> str:
     }[value]
 
 
+def dots_left_forms(total: int) -> dict[str, str]:
+    """The live dots count, in every plural form, for resident.js to fill in."""
+    return plural_forms(
+        lambda n: ngettext(
+            "You have %(num)s dot left, out of %(total)s.",
+            "You have %(num)s dots left, out of %(total)s.",
+            n,
+        ),
+        total=total,
+    )
+
+
+def dots_over_forms() -> dict[str, str]:
+    return plural_forms(
+        lambda n: ngettext(
+            "You have used %(num)s dot too many. Take it away.",
+            "You have used %(num)s dots too many. Take some away.",
+            n,
+        )
+    )
+
+
 ALL = {
     "action_status_words": action_status,
     "rag_words": rag,
@@ -78,4 +102,6 @@ ALL = {
     "conversation_status_words": conversation_status,
     "method_words": method,
     "score_heading": score_heading,
+    "dots_left_forms": dots_left_forms,
+    "dots_over_forms": dots_over_forms,
 }

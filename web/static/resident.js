@@ -2,7 +2,14 @@
 (function () {
   "use strict";
 
-  // The dots budget: how many are left, recounted as the boxes change.
+  // The dots budget: how many are left, recounted as the boxes change. The page says
+  // each message in every plural form of its language; Intl.PluralRules picks one.
+  function say(counter, name, count) {
+    var forms = JSON.parse(counter.getAttribute("data-" + name));
+    var category = new Intl.PluralRules(document.documentElement.lang).select(count);
+    return (forms[category] || forms.other || forms.many).replace("{num}", count);
+  }
+
   function recount(form) {
     var counter = form.querySelector("#dots-left");
     if (!counter) return;
@@ -13,9 +20,7 @@
       if (!isNaN(value) && value > 0) used += value;
     });
     var left = total - used;
-    var text = left >= 0
-      ? counter.getAttribute("data-left").replace("{left}", left).replace("{total}", total)
-      : counter.getAttribute("data-over").replace("{over}", -left);
+    var text = left >= 0 ? say(counter, "left", left) : say(counter, "over", -left);
     if (counter.textContent.trim() !== text) counter.textContent = text;
     counter.classList.toggle("lg-budget--over", left < 0);
   }
@@ -30,6 +35,7 @@
   document.addEventListener("htmx:afterSettle", function () {
     var target = document.querySelector("#comments [data-focus], #ballot-section [data-focus]");
     if (target) target.focus();
+    document.querySelectorAll("form").forEach(recount);
   });
 
   // If the in-place request fails (an expired form, a dropped connection), send the
@@ -52,5 +58,9 @@
       ];
     }
     document.querySelectorAll("form").forEach(recount);
+    // A page that arrives with a confirmation (after a form was sent the ordinary way)
+    // starts with focus on it, as after an in-place swap.
+    var arrived = document.querySelector("main [data-focus]");
+    if (arrived) arrived.focus();
   });
 })();
