@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     rate_limits: RateLimits = Field(default_factory=RateLimits, alias="LEVELGROUND_RATE_LIMITS")
     session_max_age_hours: float = Field(default=14 * 24, alias="LEVELGROUND_SESSION_MAX_AGE_HOURS")
     session_idle_hours: float = Field(default=48, alias="LEVELGROUND_SESSION_IDLE_HOURS")
+    max_body_bytes: int = Field(default=1024 * 1024, alias="LEVELGROUND_MAX_BODY_BYTES", gt=0)
+    request_timeout: float = Field(default=10.0, alias="LEVELGROUND_REQUEST_TIMEOUT", gt=0)
+    log_level: str = Field(default="INFO", alias="LEVELGROUND_LOG_LEVEL")
 
     @field_validator("database_url")
     @classmethod

@@ -53,7 +53,8 @@ class CreatedAtMixin:
 def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
     if "poolclass" not in kwargs:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    return create_async_engine(async_url(url), **kwargs)
+    # hide_parameters: an error's message never carries the values a person typed.
+    return create_async_engine(async_url(url), hide_parameters=True, **kwargs)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -17,6 +17,7 @@ from server.conversations.models import ConsentScope, Conversation, Conversation
 from server.db import Base
 from server.limits.models import RateLimitCount
 from server.people.models import AreaRole, Person, PersonKind, Role
+from server.persisted.models import PersistedDocument
 from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
 from server.teams.models import CoreTeam, TeamMembership
 from server.voting.models import (
@@ -56,6 +57,7 @@ __all__ = [
     "ExternalIdentity",
     "Milestone",
     "OAuthState",
+    "PersistedDocument",
     "Person",
     "PersonKind",
     "Priority",

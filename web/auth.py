@@ -29,9 +29,11 @@ from server.auth.request import Authenticator, browser_session, is_same_origin
 from server.config import Settings
 from server.db import unit_of_work
 from server.errors import DomainError
+from server.inputs import is_storable
 from server.limits import service as limits
 from server.people import repository as people_repo
 from server.people.models import Person, PersonKind
+from web.i18n import gettext as _
 from web.templating import templates
 
 OIDC_COOKIE = "lg_oidc"
@@ -150,6 +152,10 @@ class FormRefused(Exception):
     """A cross-origin post, or one without this browser's CSRF token."""
 
 
+class UnreadableForm(Exception):
+    """A field holds text PostgreSQL cannot keep (a NUL, a lone surrogate)."""
+
+
 async def checked_form(request: Request) -> FormData:
     """The posted form, once its Origin (when sent) and CSRF token are right."""
     if "origin" in request.headers and not is_same_origin(
@@ -157,6 +163,8 @@ async def checked_form(request: Request) -> FormData:
     ):
         raise FormRefused("cross-origin form")
     form = await request.form()
+    if not all(is_storable(f"{name}{value}") for name, value in _texts(form)):
+        raise UnreadableForm
     binding, new = await _csrf_binding(request)
     token = form.get(csrf.FIELD)
     if new or not csrf.is_valid(
@@ -166,6 +174,25 @@ async def checked_form(request: Request) -> FormData:
     ):
         raise FormRefused("bad CSRF token")
     return form
+
+
+def _texts(form: FormData) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+
+
+async def _unreadable(request: Request) -> Response:
+    return await render(
+        request,
+        "auth/message.html",
+        {
+            "title": _("We could not read that form"),
+            "message": _(
+                "Something in it cannot be saved (such as an invisible control character). "
+                "Nothing was changed. Go back, check what you typed and try again."
+            ),
+        },
+        status_code=400,
+    )
 
 
 async def _forbidden(request: Request) -> Response:
@@ -191,6 +218,8 @@ def guarded(handler: Callable[[Request, FormData], Awaitable[Response]]) -> Hand
             form = await checked_form(request)
         except FormRefused:
             return await _forbidden(request)
+        except UnreadableForm:
+            return await _unreadable(request)
         return await handler(request, form)
 
     return endpoint

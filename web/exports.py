@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from schema.view import unauthorized
 from server.access import Scope
 from server.actions import export
 from server.actions.export import ExportFormat, ExportKind
 from server.actions.filters import PlanFilter
 from server.areas import repository as areas_repo
 from server.auth.request import InvalidCredentials, actor_for_headers
+from server.errors import ErrorCode
 
 MEDIA_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
@@ -31,6 +31,15 @@ MEDIA_TYPES = {
 
 def _not_found(message: str) -> Response:
     return JSONResponse({"error": message}, status_code=404)
+
+
+def _unauthorized(message: str) -> Response:
+    # Shaped like GraphQL's 401, so one client handles both.
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
 
 
 async def export_area(request: Request) -> Response:
@@ -43,9 +52,9 @@ async def export_area(request: Request) -> Response:
     try:
         actor = await actor_for_headers(request.app.state.authenticator, request.headers)
     except InvalidCredentials as error:
-        return unauthorized(str(error))
+        return _unauthorized(str(error))
     if actor is None:
-        return unauthorized("Send 'Authorization: Bearer <token>'.")
+        return _unauthorized("Send 'Authorization: Bearer <token>'.")
     if Scope.READ not in actor.scopes:
         return JSONResponse({"error": "This token cannot read."}, status_code=403)
     include_children = request.query_params.get("includeChildren", "true").lower() != "false"

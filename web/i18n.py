@@ -7,8 +7,9 @@ browser's Accept-Language, else English.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from io import BytesIO
@@ -44,6 +45,16 @@ def translations(language: str) -> NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled)
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Pages rendered in this block are in ``language`` (outside the middleware too)."""
+    token = _current.set(language)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def current_language() -> str:

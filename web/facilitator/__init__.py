@@ -28,37 +28,35 @@ def routes() -> list[BaseRoute]:
             conversations.start_conversation,
             methods=post,
         ),
-        Route("/facilitate/conversations/{id:int}", conversations.conversation_page, methods=get),
-        Route("/facilitate/conversations/{id:int}/code", conversations.join_code, methods=get),
-        Route("/facilitate/conversations/{id:int}/print", conversations.print_sheet, methods=get),
+        Route("/facilitate/conversations/{id:id}", conversations.conversation_page, methods=get),
+        Route("/facilitate/conversations/{id:id}/code", conversations.join_code, methods=get),
+        Route("/facilitate/conversations/{id:id}/print", conversations.print_sheet, methods=get),
         Route(
-            "/facilitate/conversations/{id:int}/open", conversations.open_conversation, methods=post
+            "/facilitate/conversations/{id:id}/open", conversations.open_conversation, methods=post
         ),
-        Route("/facilitate/conversations/{id:int}/close", conversations.confirm_close, methods=get),
+        Route("/facilitate/conversations/{id:id}/close", conversations.confirm_close, methods=get),
         Route(
-            "/facilitate/conversations/{id:int}/close",
+            "/facilitate/conversations/{id:id}/close",
             conversations.close_conversation,
             methods=post,
         ),
         Route(
-            "/facilitate/conversations/{id:int}/stories/new", conversations.new_story, methods=get
+            "/facilitate/conversations/{id:id}/stories/new", conversations.new_story, methods=get
         ),
-        Route("/facilitate/conversations/{id:int}/stories", conversations.add_story, methods=post),
-        Route("/facilitate/stories/{id:int}/withdraw", conversations.confirm_withdraw, methods=get),
-        Route("/facilitate/stories/{id:int}/withdraw", conversations.withdraw_story, methods=post),
+        Route("/facilitate/conversations/{id:id}/stories", conversations.add_story, methods=post),
+        Route("/facilitate/stories/{id:id}/withdraw", conversations.confirm_withdraw, methods=get),
+        Route("/facilitate/stories/{id:id}/withdraw", conversations.withdraw_story, methods=post),
         Route("/facilitate/areas/{slug}/rounds/new", rounds.new_round, methods=get),
         Route("/facilitate/areas/{slug}/rounds", rounds.create_round, methods=post),
-        Route("/facilitate/rounds/{id:int}", rounds.round_page, methods=get),
-        Route("/facilitate/rounds/{id:int}/open", rounds.open_round, methods=post),
-        Route("/facilitate/rounds/{id:int}/close", rounds.confirm_close, methods=get),
-        Route("/facilitate/rounds/{id:int}/close", rounds.close_round, methods=post),
-        Route("/facilitate/rounds/{id:int}/paper", paper.paper_form, methods=get),
-        Route("/facilitate/rounds/{id:int}/paper", paper.record_paper_ballot, methods=post),
-        Route(
-            "/facilitate/rounds/{id:int}/adopt/{proposal_id:int}", actions.adopt_form, methods=get
-        ),
-        Route("/facilitate/rounds/{id:int}/adopt/{proposal_id:int}", actions.adopt, methods=post),
-        Route("/facilitate/actions/{id:int}", actions.action_page, methods=get),
-        Route("/facilitate/actions/{id:int}/update", actions.update_form, methods=get),
-        Route("/facilitate/actions/{id:int}/update", actions.post_update, methods=post),
+        Route("/facilitate/rounds/{id:id}", rounds.round_page, methods=get),
+        Route("/facilitate/rounds/{id:id}/open", rounds.open_round, methods=post),
+        Route("/facilitate/rounds/{id:id}/close", rounds.confirm_close, methods=get),
+        Route("/facilitate/rounds/{id:id}/close", rounds.close_round, methods=post),
+        Route("/facilitate/rounds/{id:id}/paper", paper.paper_form, methods=get),
+        Route("/facilitate/rounds/{id:id}/paper", paper.record_paper_ballot, methods=post),
+        Route("/facilitate/rounds/{id:id}/adopt/{proposal_id:id}", actions.adopt_form, methods=get),
+        Route("/facilitate/rounds/{id:id}/adopt/{proposal_id:id}", actions.adopt, methods=post),
+        Route("/facilitate/actions/{id:id}", actions.action_page, methods=get),
+        Route("/facilitate/actions/{id:id}/update", actions.update_form, methods=get),
+        Route("/facilitate/actions/{id:id}/update", actions.post_update, methods=post),
     ]

@@ -18,6 +18,7 @@ from server.actions.models import Action, ActionStatus, Rag, UpdateKind
 from server.areas import repository as areas_repo
 from server.areas.models import Area
 from server.errors import DomainError, ErrorCode, Forbidden
+from server.inputs import parse_id
 from server.people import repository as people_repo
 from server.proposals import repository as proposals_repo
 from server.teams import repository as teams_repo
@@ -123,10 +124,6 @@ async def adopt_form(request: Request) -> Response:
     )
 
 
-def _optional_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
 @action
 async def adopt(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
@@ -152,9 +149,9 @@ async def adopt(request: Request, form: FormData) -> Response:
                     actor,
                     round_id=round_id,
                     proposal_id=proposal_id,
-                    team_id=_optional_id(values["teamId"]),
+                    team_id=parse_id(values["teamId"]),
                     title=values["title"],
-                    lead_id=_optional_id(values["leadId"]),
+                    lead_id=parse_id(values["leadId"]),
                     target_date=target,
                 )
             return redirect(f"/facilitate/actions/{adopted.id}?done=adopted")

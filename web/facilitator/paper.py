@@ -19,6 +19,7 @@ from starlette.responses import Response
 from server.access import Actor
 from server.areas.models import Area
 from server.errors import DomainError, ErrorCode
+from server.inputs import parse_id
 from server.people import repository as people_repo
 from server.people import service as people
 from server.people.models import Person, PersonKind
@@ -126,10 +127,10 @@ async def paper_form(request: Request) -> Response:
     saved = None
     async with transaction(request) as session:
         situation = await _situation(session, actor, round_id)
-        saved_id = request.query_params.get("saved", "")
-        if saved_id.isdigit():
-            ballot = await voting_repo.ballot_of(session, round_id, int(saved_id))
-            person = await people_repo.by_id(session, int(saved_id))
+        saved_id = parse_id(request.query_params.get("saved", ""))
+        if saved_id is not None:
+            ballot = await voting_repo.ballot_of(session, round_id, saved_id)
+            person = await people_repo.by_id(session, saved_id)
             if ballot is not None and ballot.assisted_by_id is not None and person is not None:
                 saved = person.display_name
     return await _form_page(request, situation, PaperForm(), saved=saved)
@@ -209,8 +210,8 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
     elif paper.new_person:
         if paper.kind not in kinds:
             errors.append(FieldError("kind", _("Choose resident or professional.")))
-    elif paper.voter_id.isdigit():
-        voter_id = int(paper.voter_id)
+    elif (chosen := parse_id(paper.voter_id)) is not None:
+        voter_id = chosen
     else:
         async with transaction(request) as session:
             tree = await actor.tree(session)

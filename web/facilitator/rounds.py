@@ -16,6 +16,7 @@ from server.actions import repository as actions_repo
 from server.areas import repository as areas_repo
 from server.areas.models import Area
 from server.errors import DomainError, ErrorCode
+from server.inputs import parse_id
 from server.proposals import repository as proposals_repo
 from server.proposals.models import Proposal, ProposalStatus
 from server.voting import repository as voting_repo
@@ -179,7 +180,7 @@ async def create_round(request: Request, form: FormData) -> Response:
     errors += date_errors
     proposal_ids: list[int | None] = []
     for value in chosen:
-        proposal_ids.append(int(value) if value.isdigit() else None)
+        proposal_ids.append(parse_id(value))
     if not proposal_ids:
         errors.append(FieldError("proposalIds", _("Choose at least one proposal for the ballot.")))
     if not errors and method is not None and visibility is not None:

@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from server.access import Actor
 from server.db_errors import retrying
 from server.errors import DomainError, ErrorCode
+from server.inputs import parse_id
 from web import i18n
 from web.auth import FieldError, guarded, render, signed_in, transaction, within_write_limit
 from web.i18n import gettext as _
@@ -78,10 +79,10 @@ def form_page(handler: FormPage) -> Endpoint:
 
 
 def path_id(request: Request, name: str = "id") -> int:
-    value = request.path_params[name]
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
+    found = parse_id(request.path_params[name])
+    if found is None:
         raise Missing(name)
-    return int(value)
+    return found
 
 
 def exists(found: T | None) -> T:
