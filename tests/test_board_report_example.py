@@ -4,44 +4,15 @@ process against a real uvicorn server on a free port."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import uvicorn
-from starlette.applications import Starlette
-
 from tests.plan_support import Plan
+from tests.servers import serving
 from tests.support import Api
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "board_report.py"
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """The app (already started by its fixture) behind uvicorn on a free local port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="off", ws="none", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        for _ in range(600):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.05)
-        assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 async def _report(url: str, *args: str) -> tuple[int, str, str]:
