@@ -58,11 +58,13 @@ MAX_FIELDS = 1000
 MAX_VARIABLE_VALUES = 2000
 MAX_VARIABLE_DEPTH = 8
 ASSUMED_LIST_SIZE = 20
+# Lists without pagination whose size we know better than that.
+LIST_SIZES: Mapping[tuple[str, str], int] = {("Area", "children"): 10}
 # Weight added by fields that compute over many rows, whatever their selection.
 EXPENSIVE: Mapping[tuple[str, str], int] = {
     ("VotingRound", "results"): 250,
     ("Subscription", "roundTally"): 250,
-    ("Area", "actionPlanSummary"): 100,
+    ("Area", "actionPlanSummary"): 50,
     ("Area", "priorities"): 50,
     ("Area", "actionPlan"): 20,
     ("Area", "activity"): 20,
@@ -168,7 +170,9 @@ class _Walk:
             return max(0, min(first, MAX_PAGE))
         if isinstance(get_nullable_type(definition.type), GraphQLList):
             # A connection's edges were counted by its ``first``.
-            return 1 if parent.name.endswith("Connection") else ASSUMED_LIST_SIZE
+            if parent.name.endswith("Connection"):
+                return 1
+            return LIST_SIZES.get((parent.name, node.name.value), ASSUMED_LIST_SIZE)
         return 1
 
     def value(self, node: ValueNode) -> object:
