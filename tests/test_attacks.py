@@ -7,6 +7,7 @@ an assertion: speed targets belong in benchmarks)."""
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -120,7 +121,7 @@ def attacks(round_id: str) -> list[Attack]:
         Attack(
             "a 900 KB string variable",
             _doc(
-                "mutation($t: String!) { proposeItem(input: {areaSlug: \"willenhall\", "
+                'mutation($t: String!) { proposeItem(input: {areaSlug: "willenhall", '
                 'title: $t, description: "d"}) { errors { code } } }',
                 {"t": "x" * 900_000},
             ),
@@ -155,11 +156,14 @@ async def test_every_crafted_attack_is_refused_quickly_and_never_a_500(
     }
     figures = []
     for attack in attacks(voting_round):
-        timings = []
+        timings, cpu = [], []
         for _ in range(3):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = await api.client.post("/graphql", content=attack.body, headers=headers)
             timings.append((time.perf_counter() - started) * 1000)
+            # The app runs in this process: its CPU time, unlike the wall clock, does not
+            # count the time a busy machine made it wait.
+            cpu.append((time.process_time() - cpu_started) * 1000)
             assert response.status_code in attack.statuses, (attack.name, response.text[:300])
             body = response.json()
             assert isinstance(body, dict), attack.name
@@ -176,6 +180,7 @@ async def test_every_crafted_attack_is_refused_quickly_and_never_a_500(
                 "status": response.status_code,
                 "median_ms": round(statistics.median(timings), 1),
                 "max_ms": round(max(timings), 1),
+                "median_cpu_ms": round(statistics.median(cpu), 1),
             }
         )
     record(
@@ -184,17 +189,18 @@ async def test_every_crafted_attack_is_refused_quickly_and_never_a_500(
             "tried": len(figures),
             "refused_without_a_500": len(figures),
             "over_50_ms": [f["attack"] for f in figures if f["median_ms"] > 50],
+            "load_average": round(os.getloadavg()[0], 1),
             "attacks": figures,
         },
     )
 
 
 async def test_the_board_paper_fits_within_the_cost_limit(api: Api) -> None:
+    from graphql import parse
+
     from examples.board_report import BOARD_PAPER
     from schema import schema
     from schema.limits import MAX_COST, measure
-
-    from graphql import parse
 
     found = measure(schema._schema, parse(BOARD_PAPER), None, {"area": "coventry"})
     record("cost_limit", {"board_paper_cost": found.cost, "limit": MAX_COST})
@@ -202,10 +208,10 @@ async def test_the_board_paper_fits_within_the_cost_limit(api: Api) -> None:
 
 
 async def test_a_connection_costs_what_first_asks_for(api: Api) -> None:
+    from graphql import parse
+
     from schema import schema
     from schema.limits import measure
-
-    from graphql import parse
 
     query = 'query($n: Int) { area(slug: "x") { actionPlan(first: $n) { edges { node { team { name } } } } } }'
     small = measure(schema._schema, parse(query), None, {"n": 1})
