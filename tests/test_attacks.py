@@ -11,6 +11,7 @@ import os
 import statistics
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def _doc(query: str, variables: object | None = None) -> bytes:
 def _multiplying_fragments(levels: int) -> str:
     fragments = ["fragment F0 on Query { __typename }"]
     fragments += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels)]
-    return "{ ...F%d } " % (levels - 1) + " ".join(fragments)
+    return f"{{ ...F{levels - 1} }} " + " ".join(fragments)
 
 
 def attacks(round_id: str) -> list[Attack]:
@@ -154,7 +155,7 @@ async def test_every_crafted_attack_is_refused_quickly_and_never_a_500(
         "Content-Type": "application/json",
         "Accept": GR,
     }
-    figures = []
+    figures: list[dict[str, Any]] = []
     for attack in attacks(voting_round):
         timings, cpu = [], []
         for _ in range(3):

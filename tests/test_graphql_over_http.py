@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -142,7 +143,7 @@ async def test_a_body_over_the_limit_is_413_before_it_is_read(client: httpx.Asyn
 
 
 async def test_a_body_over_the_limit_without_a_length_is_413(client: httpx.AsyncClient) -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(40):
             yield b"x" * 32_768
 
