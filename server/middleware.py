@@ -136,8 +136,10 @@ class RequestContext:
 
 
 def _where(scope: Scope) -> dict[str, str]:
-    # The path only: query strings may carry join codes or search text.
-    return {"method": scope.get("method", "WS"), "path": scope["path"]}
+    # The route's template (/areas/{slug}), not the path: whatever someone typed into an
+    # address (or a query string: join codes, search text) stays out of the logs.
+    route = scope.get("route")
+    return {"method": scope.get("method", "WS"), "route": getattr(route, "path", "(none)")}
 
 
 class BodyTooLarge(Exception):

@@ -40,8 +40,7 @@ def _wording(status: int) -> tuple[str, str]:
         )
     if status >= 500:
         return _("Sorry, something went wrong"), _(
-            "Nothing you sent has been lost or changed by this error. Try again in a few "
-            "minutes. If it keeps happening, tell us the reference below."
+            "Try again in a few minutes. If it keeps happening, tell us the reference below."
         )
     return _("We could not read that request"), _(
         "Something in the address or the form cannot be used here. Nothing was changed."

@@ -52,7 +52,9 @@ def downgrade() -> None:
         "scopes = array_remove(array_remove(scopes, 'introspect'), 'persisted-only') "
         "WHERE scopes && ARRAY['introspect', 'persisted-only']::varchar[]"
     )
-    op.execute("UPDATE api_tokens SET scopes = ARRAY['read']::varchar[] WHERE cardinality(scopes) = 0")
+    op.execute(
+        "UPDATE api_tokens SET scopes = ARRAY['read']::varchar[] WHERE cardinality(scopes) = 0"
+    )
     op.drop_constraint(op.f("api_tokens_scopes_known_check"), "api_tokens", type_="check")
     op.create_check_constraint(op.f("api_tokens_scopes_known_check"), "api_tokens", OLD_SCOPES)
     op.drop_table("persisted_documents")

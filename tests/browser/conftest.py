@@ -86,12 +86,29 @@ async def chromium() -> AsyncIterator[Browser]:
         await launched.close()
 
 
+# The vendored NHS.UK stylesheet still names the fonts on the NHS.UK CDN until the
+# self-hosted fonts (branch `pages`) land; font-src 'self' refuses them, which only
+# means the fallback font. Everything else refused by the policy fails the test.
+_CDN_FONTS = "https://assets.nhs.uk/fonts/"
+
+
 @pytest.fixture
 async def page(chromium: Browser) -> AsyncIterator[Page]:
+    """A page whose Content-Security-Policy violations fail the test that made them."""
     context = await chromium.new_context()
     opened = await context.new_page()
+    refused: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text and _CDN_FONTS not in message.text
+            else None
+        ),
+    )
     yield opened
     await context.close()
+    assert refused == [], refused
 
 
 async def screenshot(page: Page, name: str) -> None:
