@@ -42,6 +42,7 @@ from server.access import Actor
 from server.access import Scope as TokenScope
 from server.auth.request import InvalidCredentials, actor_for_http
 from server.db import unit_of_work
+from server.db_errors import UNAVAILABLE, is_unavailable
 from server.errors import ErrorCode
 from server.persisted import repository as persisted_repo
 from server.persisted.service import parse_document_id
@@ -284,9 +285,12 @@ class GraphQLHTTP:
                 media,
                 {"Retry-After": "5"},
             )
-        except PoolTimeout:
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            message = BUSY if isinstance(error, PoolTimeout) else UNAVAILABLE
             return _answer(
-                _error_body(BUSY, ErrorCode.RATE_LIMITED.value), 503, media, {"Retry-After": "2"}
+                _error_body(message, ErrorCode.RATE_LIMITED.value), 503, media, {"Retry-After": "2"}
             )
         formatted = [_formatted(result, media) for result in results]
         if batch:

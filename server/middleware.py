@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import logs
+from server.db_errors import is_unavailable
 
 log = logging.getLogger("levelground.requests")
 
@@ -115,11 +116,21 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, tracked)
-        except Exception:
-            log.exception("unexpected error", extra={"fields": _where(scope)})
+        except Exception as error:
+            if is_unavailable(error):
+                # The database is restarting or overloaded: a 503 to retry, not a bug.
+                log.warning(
+                    "database unavailable: %s",
+                    type(error).__name__,
+                    extra={"fields": _where(scope)},
+                )
+                answer = 503
+            else:
+                log.exception("unexpected error", extra={"fields": _where(scope)})
+                answer = 500
             if status:
                 raise
-            await self.error_page(scope, 500)(scope, receive, tracked)
+            await self.error_page(scope, answer)(scope, receive, tracked)
         finally:
             if scope["type"] == "http":
                 log.info(

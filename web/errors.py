@@ -22,6 +22,7 @@ GRAPHQL_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "REQUEST_TOO_LARGE",
     500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 
@@ -38,6 +39,10 @@ def _wording(status: int) -> tuple[str, str]:
         return _("That cannot be done here"), _(
             "This address does not accept that kind of request. Nothing was changed."
         )
+    if status == 503:
+        return _("This service is busy or restarting"), _(
+            "Try again in a minute. If you were saving something, check whether it was saved."
+        )
     if status >= 500:
         return _("Sorry, something went wrong"), _(
             "Try again in a few minutes. If it keeps happening, tell us the reference below."
@@ -52,7 +57,7 @@ def error_page(scope: Scope, status: int) -> ASGIApp:
     request = Request(scope)
     reference = scope.get("state", {}).get("request_id")
     accept = request.headers.get("accept", "")
-    headers = {"Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store", **({"Retry-After": "10"} if status == 503 else {})}
     with i18n.speaking(i18n.choose_language(request)[0]):
         title, message = _wording(status)
         if scope["path"].startswith("/graphql"):
