@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from server.auth.models import BrowserSession
 from server.auth.request import Authenticator, browser_session, is_same_origin
 from server.config import Settings
 from server.db import unit_of_work
+from server.db_errors import retrying
 from server.errors import DomainError
 from server.inputs import is_storable
 from server.limits import service as limits
@@ -36,6 +37,7 @@ from server.people.models import Person, PersonKind
 from web.i18n import gettext as _
 from web.templating import templates
 
+T = TypeVar("T")
 OIDC_COOKIE = "lg_oidc"
 _UNKNOWN = object()
 
@@ -65,6 +67,17 @@ async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work for a page: committed when the block ends, rolled back on error."""
     async with unit_of_work(request.app.state.sessionmaker) as session:
         yield session
+
+
+async def saved(request: Request, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """One write as its own unit of work, run again after a deadlock or a serialization
+    failure (server.db_errors.retrying), exactly as GraphQL mutations are."""
+
+    async def once() -> T:
+        async with transaction(request) as session:
+            return await work(session)
+
+    return await retrying(once)
 
 
 async def within_write_limit(request: Request, actor: Actor) -> bool:

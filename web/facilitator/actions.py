@@ -24,7 +24,7 @@ from server.proposals import repository as proposals_repo
 from server.teams import repository as teams_repo
 from server.voting import repository as voting_repo
 from server.voting.models import Priority, RoundState, VotingRound
-from web.auth import FieldError, render, transaction
+from web.auth import FieldError, render, saved, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
     PageNotFound,
@@ -143,8 +143,9 @@ async def adopt(request: Request, form: FormData) -> Response:
             target = datetime.combine(target_day, time(0), tzinfo=LOCAL_TIME)
     if not errors:
         try:
-            async with transaction(request) as session:
-                adopted = await actions.adopt_priority(
+            adopted = await saved(
+                request,
+                lambda session: actions.adopt_priority(
                     session,
                     actor,
                     round_id=round_id,
@@ -153,7 +154,8 @@ async def adopt(request: Request, form: FormData) -> Response:
                     title=values["title"],
                     lead_id=parse_id(values["leadId"]),
                     target_date=target,
-                )
+                ),
+            )
             return redirect(f"/facilitate/actions/{adopted.id}?done=adopted")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:
@@ -281,8 +283,9 @@ async def post_update(request: Request, form: FormData) -> Response:
     closing = values["closingStatement"].strip() or None
     if not errors and kind is not None:
         try:
-            async with transaction(request) as session:
-                await actions.post_update(
+            await saved(
+                request,
+                lambda session: actions.post_update(
                     session,
                     actor,
                     action_id=action_id,
@@ -292,7 +295,8 @@ async def post_update(request: Request, form: FormData) -> Response:
                     status=status,
                     rag=rag,
                     closing_statement=closing,
-                )
+                ),
+            )
             return redirect(f"/facilitate/actions/{action_id}?done=update")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:

@@ -28,7 +28,7 @@ from server.voting import repository as voting_repo
 from server.voting import service as voting
 from server.voting.models import RoundState, VotingMethod, VotingRound
 from server.voting.rules import EntryInput
-from web.auth import FieldError, form_text, render, transaction
+from web.auth import FieldError, form_text, render, saved, transaction
 from web.facilitator.common import (
     action,
     area_context,
@@ -246,34 +246,40 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
         return await _form_page(
             request, situation, paper, errors=errors, namesakes=namesakes, status_code=400
         )
-    try:
-        async with transaction(request) as session:
-            # The same paper sent twice (a double click, a resent form) is one person
-            # with one ballot, not two people.
-            already = await voting_repo.assisted_voter_by_key(
-                session, round_id, actor.person_id, paper.idempotency_key
-            )
-            if paper.new_person and already is not None:
-                voter_id = already
-            elif paper.new_person:
-                person = await people.add_participant(
-                    session,
-                    actor,
-                    area_id=situation.area.id,
-                    display_name=paper.voter_name,
-                    kind=kinds[paper.kind],
-                )
-                voter_id = person.id
-            assert voter_id is not None
-            await voting.cast_ballot(
+    chosen_voter = voter_id
+
+    async def record(session: AsyncSession) -> int:
+        # The same paper sent twice (a double click, a resent form) is one person with
+        # one ballot, not two people.
+        already = await voting_repo.assisted_voter_by_key(
+            session, round_id, actor.person_id, paper.idempotency_key
+        )
+        voter = chosen_voter
+        if paper.new_person and already is not None:
+            voter = already
+        elif paper.new_person:
+            person = await people.add_participant(
                 session,
                 actor,
-                round_id=round_id,
-                entries=entries,
-                idempotency_key=paper.idempotency_key,
-                on_behalf_of=voter_id,
-                override_own_ballot=paper.override,
+                area_id=situation.area.id,
+                display_name=paper.voter_name,
+                kind=kinds[paper.kind],
             )
+            voter = person.id
+        assert voter is not None
+        await voting.cast_ballot(
+            session,
+            actor,
+            round_id=round_id,
+            entries=entries,
+            idempotency_key=paper.idempotency_key,
+            on_behalf_of=voter,
+            override_own_ballot=paper.override,
+        )
+        return voter
+
+    try:
+        voter_id = await saved(request, record)
     except DomainError as error:
         if error.code is ErrorCode.FORBIDDEN:
             raise

@@ -28,7 +28,7 @@ from server.voting.models import (
     VotingMethod,
     VotingRound,
 )
-from web.auth import FieldError, render, transaction
+from web.auth import FieldError, render, saved, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
     PageNotFound,
@@ -185,8 +185,9 @@ async def create_round(request: Request, form: FormData) -> Response:
         errors.append(FieldError("proposalIds", _("Choose at least one proposal for the ballot.")))
     if not errors and method is not None and visibility is not None:
         try:
-            async with transaction(request) as session:
-                voting_round = await voting.create_round(
+            voting_round = await saved(
+                request,
+                lambda session: voting.create_round(
                     session,
                     actor,
                     area_slug=area.slug,
@@ -198,7 +199,8 @@ async def create_round(request: Request, form: FormData) -> Response:
                     result_visibility=visibility,
                     closes_at=closes_at,
                     ranked_tally=tally if method is VotingMethod.RANKED else RankedTally.BORDA,
-                )
+                ),
+            )
             return redirect(f"/facilitate/rounds/{voting_round.id}?done=created")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:
@@ -300,8 +302,7 @@ async def _change_round(
     async with transaction(request) as session:
         await load_round(session, actor, round_id)
     try:
-        async with transaction(request) as session:
-            await change(session, actor, round_id)
+        await saved(request, lambda session: change(session, actor, round_id))
     except DomainError as error:
         if error.code in (ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND):
             raise
