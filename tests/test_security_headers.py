@@ -7,8 +7,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.middleware import content_security_policy
-
 
 def _assert_protected(response: httpx.Response) -> None:
     csp = response.headers["content-security-policy"]
@@ -38,6 +36,8 @@ async def test_every_response_carries_the_security_headers(
 
 
 async def test_the_policy_allows_this_site_only() -> None:
+    from server.middleware import content_security_policy
+
     policy = content_security_policy()
     for directive in (
         "default-src 'self'",
@@ -53,6 +53,8 @@ async def test_the_policy_allows_this_site_only() -> None:
 
 
 async def test_sign_in_providers_may_receive_the_sign_in_form() -> None:
+    from server.middleware import content_security_policy
+
     policy = content_security_policy(["https://auth.login.nhs.uk"])
     assert "form-action 'self' https://auth.login.nhs.uk" in policy
 
