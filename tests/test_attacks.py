@@ -6,137 +6,16 @@ an assertion: speed targets belong in benchmarks)."""
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from bench.attacks import GR, attacks
 from tests.scoreboard import record
 from tests.support import Api, World
-
-GR = "application/graphql-response+json"
-
-
-@dataclass(frozen=True)
-class Attack:
-    name: str
-    body: bytes
-    statuses: tuple[int, ...]
-    code: str | None
-
-
-def _doc(query: str, variables: object | None = None) -> bytes:
-    return json.dumps({"query": query, "variables": variables}).encode()
-
-
-def _multiplying_fragments(levels: int) -> str:
-    fragments = ["fragment F0 on Query { __typename }"]
-    fragments += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels)]
-    return f"{{ ...F{levels - 1} }} " + " ".join(fragments)
-
-
-def attacks(round_id: str) -> list[Attack]:
-    too_costly = " ".join(
-        f'r{i}: node(id: "{round_id}") {{ ... on VotingRound {{ results {{ turnout }} }} }}'
-        for i in range(25)
-    )
-    nested_list = "[" * 2000 + "]" * 2000
-    deep_json = '{"query": "{ __typename }", "variables": {"v": ' + "[" * 5000 + "]" * 5000 + "}}"
-    return [
-        Attack(
-            "fragment cycle",
-            _doc("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"),
-            (400,),
-            "GRAPHQL_VALIDATION_FAILED",
-        ),
-        Attack(
-            "fragment spreads that multiply (2^20 fields)",
-            _doc(_multiplying_fragments(21)),
-            (400,),
-            "QUERY_TOO_COMPLEX",
-        ),
-        Attack(
-            "alias flood (660 aliases, within the token limit)",
-            _doc("{ " + " ".join(f"a{i}: __typename" for i in range(660)) + " }"),
-            (400,),
-            "QUERY_TOO_COMPLEX",
-        ),
-        Attack(
-            "field flood (1,990 unaliased fields)",
-            _doc("{ " + "__typename " * 1990 + "}"),
-            (400,),
-            "QUERY_TOO_COMPLEX",
-        ),
-        Attack(
-            "25 aliases of a round's results",
-            _doc("{ " + too_costly + " }"),
-            (400,),
-            "QUERY_TOO_COMPLEX",
-        ),
-        Attack(
-            "nested 14 fields deep",
-            _doc("{ areas { " + "parent { " * 14 + "slug" + " }" * 14 + " } }"),
-            (400,),
-            "QUERY_TOO_COMPLEX",
-        ),
-        Attack(
-            "brackets nested 2,000 deep in an argument",
-            _doc('{ area(slug: "x", ' + f"bogus: {nested_list}) {{ name }} }}"),
-            (400,),
-            "QUERY_TOO_COMPLEX",
-        ),
-        Attack(
-            "over 2,000 tokens",
-            _doc("{ " + "__typename " * 2100 + "}"),
-            (400,),
-            None,
-        ),
-        Attack(
-            "directive flood",
-            _doc("{ __typename " + "@skip(if: false) " * 280 + "}"),
-            (400,),
-            None,
-        ),
-        Attack(
-            "50,000 variable values",
-            _doc("{ __typename }", {"v": list(range(50_000))}),
-            (400,),
-            "INVALID_INPUT",
-        ),
-        Attack(
-            "variables nested 50 deep",
-            _doc("{ __typename }", {"v": json.loads("[" * 50 + "]" * 50)}),
-            (400,),
-            "INVALID_INPUT",
-        ),
-        Attack(
-            "variables nested 5,000 deep (past the JSON parser's recursion)",
-            deep_json.encode(),
-            (400,),
-            "BAD_REQUEST",
-        ),
-        Attack(
-            "a 900 KB string variable",
-            _doc(
-                'mutation($t: String!) { proposeItem(input: {areaSlug: "willenhall", '
-                'title: $t, description: "d"}) { errors { code } } }',
-                {"t": "x" * 900_000},
-            ),
-            (200,),
-            None,
-        ),
-        Attack("a 2 MB body", _doc("{ __typename }", {"pad": "x" * 2_000_000}), (413,), None),
-        Attack(
-            "a batch of 50 operations",
-            json.dumps([{"query": "{ __typename }"}] * 50).encode(),
-            (400,),
-            "BATCH_TOO_LARGE",
-        ),
-    ]
 
 
 @pytest.fixture
