@@ -5,35 +5,18 @@ client works with one."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access import Scope
-from server.auth import tokens
 from tests.servers import serving
-from tests.support import Api, Someone, World
+from tests.support import Api, World
 from tests.test_board_report_example import _report
 from tests.test_cli import run
 
 AREA_NAME = "query AreaName($slug: String!) { area(slug: $slug) { name } }\n"
 DOCUMENT_ID = "sha256:" + hashlib.sha256(AREA_NAME.encode()).hexdigest()
-
-
-async def _persisted_only_token(api: Api, someone: Someone) -> str:
-    async def work(session: AsyncSession) -> str:
-        issued = await tokens.issue(
-            session,
-            person_id=someone.person_id,
-            name="board client",
-            scopes={Scope.READ, Scope.PERSISTED_ONLY},
-            expires_in=timedelta(days=1),
-        )
-        return issued.plaintext
-
-    return await api.run(work)
 
 
 def _register(database_url: str, tmp_path: Path, text: str = AREA_NAME) -> str:
@@ -101,7 +84,7 @@ async def test_a_persisted_only_token_runs_registered_documents_and_nothing_else
     api: Api, database_url: str, tmp_path: Path
 ) -> None:
     world = await World(api).build()
-    token = await _persisted_only_token(api, world.board)
+    token = await api.token(world.board, Scope.READ, Scope.PERSISTED_ONLY)
     document_id = _register(database_url, tmp_path)
     assert (await _by_id(api.client, token, document_id)).json() == {
         "data": {"area": {"name": "Willenhall"}}
@@ -127,7 +110,7 @@ async def test_the_board_client_runs_with_a_persisted_only_token(api: Api) -> No
 
     plan = await Plan.build(api)
     await register_board_paper(api)
-    token = await _persisted_only_token(api, plan.world.board)
+    token = await api.token(plan.world.board, Scope.READ, Scope.PERSISTED_ONLY)
     async with serving(api.app) as url:
         code, out, err = await _report(url, "coventry", "--token", token)
         refused = await _report(url, "coventry", "--token", token, "--send-text")
