@@ -242,6 +242,7 @@ def measure(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
+    max_cost: int = MAX_COST,
 ) -> Measure:
     """The chosen operation's measure; raises :class:`Refused` past any limit."""
     check_variables(variables or {})
@@ -255,12 +256,12 @@ def measure(
         found = _Walk(schema, document, variables or {}).selection(operation.selection_set, root)
     except RecursionError as error:
         raise Refused("The operation's fragments nest too deeply.") from error
-    if found.cost > MAX_COST:
+    if found.cost > max_cost:
         raise Refused(
-            f"The operation would cost {found.cost}, over the limit of {MAX_COST}: ask for "
+            f"The operation would cost {found.cost}, over the limit of {max_cost}: ask for "
             "fewer items (first:), fewer aliases of expensive fields, or split it.",
             cost=found.cost,
-            limit=MAX_COST,
+            limit=max_cost,
         )
     return found
 
@@ -338,6 +339,9 @@ class OperationLimits(SchemaExtension):
     """Runs :func:`measure` where validation would start; a refusal takes validation's
     place, so the request is answered like any invalid document (400 / errors)."""
 
+    def __init__(self, max_cost: int = MAX_COST) -> None:
+        self.max_cost = max_cost
+
     def on_parse(self) -> Iterator[None]:
         query = self.execution_context.query
         if query is not None and nesting(query) > MAX_NESTING:
@@ -353,6 +357,7 @@ class OperationLimits(SchemaExtension):
                     context.graphql_document,
                     context.operation_name,
                     context.variables,
+                    self.max_cost,
                 )
             except Refused as error:
                 context.pre_execution_errors = [refusal(error)]
