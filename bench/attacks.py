@@ -95,8 +95,8 @@ def attacks(round_id: str) -> list[Attack]:
             "QUERY_TOO_COMPLEX",
         ),
         Attack(
-            "over 2,000 tokens",
-            _doc("{ " + "__typename " * 2100 + "}"),
+            "over 4,000 tokens",
+            _doc("{ " + "__typename " * 4100 + "}"),
             (400,),
             None,
         ),

@@ -28,9 +28,9 @@ from schema.voting.types import VotingRoundType
 from server import logs
 from server.access import Scope
 
-# Parsing is the costliest thing an unauthenticated document can make us do (graphql-core
-# parses ~5,000 tokens in 20-30 ms); the board paper is 300.
-MAX_TOKENS = 2000
+# Parsing is the costliest thing a refused document can make us do (graphql-core parses
+# 4,000 tokens in about 30 ms of CPU); the board paper is 300.
+MAX_TOKENS = 4000
 
 
 def _unexpected(error: GraphQLError) -> bool:
