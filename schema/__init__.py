@@ -16,7 +16,7 @@ from schema.actions.types import ActionType, UpdateType
 from schema.areas.types import AreaType
 from schema.comments.types import CommentType
 from schema.conversations.types import ConversationType, StoryType
-from schema.limits import MAX_COST, OperationLimits
+from schema.limits import MAX_COST, MAX_FIELDS, OperationLimits
 from schema.mutations import Mutation
 from schema.people.types import PersonType
 from schema.proposals.types import ProposalType
@@ -74,7 +74,9 @@ class Schema(strawberry.Schema):
         super().process_errors([e for e in errors if _unexpected(e)], execution_context)
 
 
-def build_schema(*, production: bool = False, max_cost: int = MAX_COST) -> strawberry.Schema:
+def build_schema(
+    *, production: bool = False, max_cost: int = MAX_COST, max_fields: int = MAX_FIELDS
+) -> strawberry.Schema:
     """The schema; in production without "did you mean" suggestions, and introspection
     only for tokens allowed it."""
     return Schema(
@@ -96,7 +98,7 @@ def build_schema(*, production: bool = False, max_cost: int = MAX_COST) -> straw
         # Factories, not instances: an extension instance must not be shared by requests.
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: OperationLimits(max_cost),
+            lambda: OperationLimits(max_cost, max_fields),
             MaskUnexpected,
             *([IntrospectionForAllowedTokens] if production else []),
         ],

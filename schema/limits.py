@@ -102,8 +102,13 @@ class Measure:
 
 class _Walk:
     def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: Mapping[str, Any],
+        max_fields: int = MAX_FIELDS,
     ) -> None:
+        self.max_fields = max_fields
         self.schema = schema
         self.variables = variables
         self.fragments = {
@@ -128,7 +133,7 @@ class _Walk:
                 total += self.selection(node.selection_set, condition or parent)
             elif isinstance(node, FragmentSpreadNode):
                 total += self.fragment(node.name.value)
-            self._check(total)
+            self._check(total, self.max_fields)
         return total
 
     def fragment(self, name: str) -> Measure:
@@ -198,14 +203,14 @@ class _Walk:
             return
 
     @staticmethod
-    def _check(total: Measure) -> None:
+    def _check(total: Measure, max_fields: int) -> None:
         # Checked as the walk goes, so a flood is refused after reading a limit's worth;
         # a fragment's depth is known once it is measured, so depth is checked here too.
-        if total.fields > MAX_FIELDS:
+        if total.fields > max_fields:
             raise Refused(
-                f"The operation selects more than {MAX_FIELDS} fields (fragments counted "
+                f"The operation selects more than {max_fields} fields (fragments counted "
                 "each time they are spread).",
-                limit=MAX_FIELDS,
+                limit=max_fields,
             )
         if total.aliases > MAX_ALIASES:
             raise Refused(f"The operation uses more than {MAX_ALIASES} aliases.", limit=MAX_ALIASES)
@@ -243,6 +248,7 @@ def measure(
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
     max_cost: int = MAX_COST,
+    max_fields: int = MAX_FIELDS,
 ) -> Measure:
     """The chosen operation's measure; raises :class:`Refused` past any limit."""
     check_variables(variables or {})
@@ -253,7 +259,9 @@ def measure(
     if root is None:
         return Measure()
     try:
-        found = _Walk(schema, document, variables or {}).selection(operation.selection_set, root)
+        found = _Walk(schema, document, variables or {}, max_fields).selection(
+            operation.selection_set, root
+        )
     except RecursionError as error:
         raise Refused("The operation's fragments nest too deeply.") from error
     if found.cost > max_cost:
@@ -339,8 +347,9 @@ class OperationLimits(SchemaExtension):
     """Runs :func:`measure` where validation would start; a refusal takes validation's
     place, so the request is answered like any invalid document (400 / errors)."""
 
-    def __init__(self, max_cost: int = MAX_COST) -> None:
+    def __init__(self, max_cost: int = MAX_COST, max_fields: int = MAX_FIELDS) -> None:
         self.max_cost = max_cost
+        self.max_fields = max_fields
 
     def on_parse(self) -> Iterator[None]:
         query = self.execution_context.query
@@ -358,6 +367,7 @@ class OperationLimits(SchemaExtension):
                     context.operation_name,
                     context.variables,
                     self.max_cost,
+                    self.max_fields,
                 )
             except Refused as error:
                 context.pre_execution_errors = [refusal(error)]

@@ -76,7 +76,11 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await engine.dispose()
 
     view = GraphQLView(
-        build_schema(production=settings.is_production, max_cost=settings.max_query_cost),
+        build_schema(
+            production=settings.is_production,
+            max_cost=settings.max_query_cost,
+            max_fields=settings.max_query_fields,
+        ),
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=False,
     )

@@ -34,7 +34,7 @@ from tests.test_permissions import ACTORS, Scene, _scene
 def settings(settings: Settings) -> Settings:
     # The walk asks for every reachable field at once, far past the cost a client
     # may ask for (schema/limits.py); the limit is not what it tests.
-    return settings.model_copy(update={"max_query_cost": 10_000_000})
+    return settings.model_copy(update={"max_query_cost": 10_000_000, "max_query_fields": 5000})
 
 
 Json = dict[str, Any]
