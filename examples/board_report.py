@@ -12,81 +12,55 @@ for help, each neighbourhood's figures, and the latest activity. A real GraphQL 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
-from gql import Client, gql
+from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError, TransportServerError
 from gql.transport.httpx import HTTPXTransport
 
-BOARD_PAPER = """
-query BoardPaper($area: String!, $theme: String, $activity: Int = 10) {
-  area(slug: $area) {
-    name
-    children {
-      name
-      actionPlanSummary(theme: $theme) { adopted done percentDone byRag { rag count } }
-    }
-    actionPlanSummary(theme: $theme) {
-      asOf adopted done percentDone averagePercentComplete
-      byStatus { status count }
-      byRag { rag count }
-      blocked {
-        title area { name } team { name } openBlockers
-        updateConnection(kind: BLOCKER, openOnly: true, first: 1) { edges { node { body } } }
-      }
-      stale { title area { name } lastUpdateAt createdAt }
-      overdue { title area { name } targetDate }
-      needsLead { title area { name } team { name } }
-      openAsks {
-        title area { name }
-        updateConnection(kind: ASK_FOR_HELP, openOnly: true, first: 3) {
-          edges { node { body author { displayName } } }
-        }
-      }
-    }
-    priorities(includeChildren: true, theme: $theme) {
-      rank supporters
-      proposal { title area { name } }
-      action { status rag percentComplete closingStatement }
-    }
-    actionPlan(first: 100, theme: $theme) {
-      totalCount
-      pageInfo { hasNextPage }
-      edges {
-        node {
-          title status rag percentComplete targetDate stale overdue needsLead openAsks
-          area { name } team { name } lead { displayName }
-          milestones { title dueAt doneAt }
-          latestUpdate { kind body createdAt }
-        }
-      }
-    }
-    activity(first: $activity, theme: $theme) {
-      edges {
-        node {
-          kind occurredAt area { name }
-          action { title }
-          update { kind body author { displayName } }
-          round { title }
-        }
-      }
-    }
-  }
-}
-"""
+# Registered on the server once (`levelground queries register examples/board_paper.graphql`)
+# and sent by its hash, so a board token with the persisted-only scope can run it.
+BOARD_PAPER = (Path(__file__).resolve().parent / "board_paper.graphql").read_text(encoding="utf-8")
+DOCUMENT_ID = "sha256:" + hashlib.sha256(BOARD_PAPER.encode()).hexdigest()
 
 Json = dict[str, Any]
 
 
-def fetch(url: str, token: str, area: str, theme: str | None = None) -> Json:
+class PersistedRequest(GraphQLRequest):
+    """The board paper sent as its documentId instead of its text."""
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return {"documentId": DOCUMENT_ID, "variables": self.variable_values or {}}
+
+
+class NotRegistered(Exception):
+    """The server does not know the board paper's documentId."""
+
+
+def fetch(
+    url: str, token: str, area: str, theme: str | None = None, *, send_text: bool = False
+) -> Json:
     """Run the board query; the area's data (raises LookupError for an unknown area)."""
     transport = HTTPXTransport(url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-    request = gql(BOARD_PAPER)
-    request.variable_values = {"area": area, "theme": theme}
+    variables = {"area": area, "theme": theme}
+    request = (
+        GraphQLRequest(BOARD_PAPER, variable_values=variables)
+        if send_text
+        else PersistedRequest(BOARD_PAPER, variable_values=variables)
+    )
     with Client(transport=transport, fetch_schema_from_transport=False) as session:
-        result = session.execute(request)
+        try:
+            result = session.execute(request)
+        except TransportQueryError as error:
+            codes = {(e.get("extensions") or {}).get("code") for e in error.errors or []}
+            if "PERSISTED_QUERY_NOT_FOUND" in codes:
+                raise NotRegistered from error
+            raise
     if result["area"] is None:
         raise LookupError(f"No area called '{area}'.")
     found: Json = result["area"]
@@ -191,13 +165,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8000/graphql")
     parser.add_argument("--token", default=os.environ.get("LEVELGROUND_TOKEN"))
     parser.add_argument("--theme", default=None, help="Only proposals with this theme")
+    parser.add_argument(
+        "--send-text",
+        action="store_true",
+        help="Send the query's text rather than its registered documentId",
+    )
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("give --token or set LEVELGROUND_TOKEN")
     try:
-        area = fetch(args.url, args.token, args.area, args.theme)
+        area = fetch(args.url, args.token, args.area, args.theme, send_text=args.send_text)
     except LookupError as error:
         print(error, file=sys.stderr)
+        return 1
+    except NotRegistered:
+        print(
+            "This server does not know the board paper yet. An admin registers it with\n"
+            "  levelground queries register examples/board_paper.graphql\n"
+            "(or run this with --send-text, if your token may send queries).",
+            file=sys.stderr,
+        )
         return 1
     except (TransportQueryError, TransportServerError) as error:
         print(f"The server refused the query: {error}", file=sys.stderr)

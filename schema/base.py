@@ -14,6 +14,7 @@ from schema.errors import bad_argument
 from schema.loaders import Page
 from server.errors import NotFound
 from server.ids import from_global_id, to_global_id
+from server.inputs import parse_id
 from server.pagination import MAX_PAGE
 
 Info = strawberry.Info[Context, None]
@@ -74,9 +75,9 @@ def page(first: int | None, after: str | None) -> Page:
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raw = ""
         prefix, _, pk = raw.partition(":")
-        if prefix != "cursor" or not pk.isdigit():
+        after_id = parse_id(pk)
+        if prefix != "cursor" or after_id is None:
             raise bad_argument("'after' is not a cursor from this API.")
-        after_id = int(pk)
     return Page(limit=min(first, MAX_PAGE) + 1, after_id=after_id)
 
 

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,6 +14,7 @@ from starlette.websockets import WebSocket
 
 from server.access import Actor
 from server.config import Settings
+from server.db_errors import is_unavailable
 from server.events import EventHub
 
 if TYPE_CHECKING:
@@ -63,10 +63,12 @@ class Context:
                 self._session = self.sessionmaker()
             try:
                 return await fn(self._session, *args, **kwargs)
-            except PoolTimeout as error:
+            except Exception as error:
+                if not is_unavailable(error):
+                    raise
                 from schema.errors import busy
 
-                raise busy() from error
+                raise busy(error) from error
 
     async def close(self) -> None:
         """Release the read session (and forget what was read with it)."""

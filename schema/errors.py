@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from server import db_errors
 from server.errors import DomainError, ErrorCode
@@ -41,9 +42,12 @@ def unauthenticated() -> ExpectedGraphQLError:
 BUSY = db_errors.BUSY
 
 
-def busy() -> ExpectedGraphQLError:
-    """No database connection came free in time (overload): the client should retry."""
-    return ExpectedGraphQLError(BUSY, ErrorCode.RATE_LIMITED)
+def busy(error: Exception) -> ExpectedGraphQLError:
+    """No database connection came free in time (overload), or the database is not
+    answering (restarting): the client should retry."""
+    if isinstance(error, PoolTimeout):
+        return ExpectedGraphQLError(BUSY, ErrorCode.RATE_LIMITED)
+    return ExpectedGraphQLError(db_errors.UNAVAILABLE, ErrorCode.RATE_LIMITED)
 
 
 def bad_argument(message: str) -> ExpectedGraphQLError:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.base import Info
 from schema.errors import BUSY, UserError
 from server.access import Actor
-from server.db_errors import retrying
+from server.db_errors import UNAVAILABLE, is_unavailable, retrying
 from server.errors import DomainError, ErrorCode
 from server.limits import service as limits
 
@@ -37,8 +37,10 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
     actor = ctx.actor
     try:
         within_limits = await _within_write_limits(info, actor)
-    except PoolTimeout:
-        return _busy()
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        return _busy(error)
     if not within_limits:
         return Failed(
             [
@@ -59,17 +61,21 @@ async def mutate(info: Info, work: Callable[[AsyncSession, Actor], Awaitable[T]]
         result = await retrying(transaction)
     except DomainError as error:
         return Failed([UserError.of(error)])
-    except PoolTimeout:
-        # Every database connection stayed busy for the pool's whole timeout:
-        # overload, answered as "try again", never a 500.
-        log.warning("mutation found no free database connection")
-        return _busy()
+    except Exception as error:
+        # No free connection for the pool's whole timeout (overload), or the database
+        # went away mid-transaction (rolled back with it): "try again", never a 500. A
+        # retry with the same idempotency key cannot count a ballot twice.
+        if not is_unavailable(error):
+            raise
+        log.warning("a mutation could not reach the database: %s", type(error).__name__)
+        return _busy(error)
     ctx.forget_loaded()
     return result
 
 
-def _busy() -> Failed:
-    return Failed([UserError.of(DomainError(ErrorCode.RATE_LIMITED, BUSY))])
+def _busy(error: Exception) -> Failed:
+    message = BUSY if isinstance(error, PoolTimeout) else UNAVAILABLE
+    return Failed([UserError.of(DomainError(ErrorCode.RATE_LIMITED, message))])
 
 
 async def _within_write_limits(info: Info, actor: Actor) -> bool:

@@ -1,31 +1,26 @@
-"""Strawberry's ASGI view wired to our context, credentials and cleanup."""
+"""Strawberry's ASGI view wired to our context and credentials: it serves the WebSocket
+(subscriptions) and GraphiQL; HTTP requests are schema/http.py's."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from schema.context import Context
-from schema.errors import BUSY
-from server.access import Actor
+from server.access import Actor, Scope
 from server.auth.request import (
     Authenticator,
     InvalidCredentials,
     actor_for_bearer,
-    actor_for_http,
     browser_session,
     is_same_origin,
 )
 from server.auth.sessions import COOKIE
-from server.errors import ErrorCode
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -60,6 +55,10 @@ class GraphQLView(GraphQL[Context, None]):
             context.actor = await actor_for_bearer(auth, token.strip())
         except InvalidCredentials as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
+        if Scope.PERSISTED_ONLY in context.actor.scopes:
+            raise ConnectionRejectionError(
+                {"reason": "This token may only run registered documents, over HTTP."}
+            )
         return await super().on_ws_connect(context)
 
     @staticmethod
@@ -76,53 +75,3 @@ class GraphQLView(GraphQL[Context, None]):
 
 def _http_scheme(connection: Request | WebSocket) -> str:
     return {"ws": "http", "wss": "https"}.get(connection.url.scheme, connection.url.scheme)
-
-
-def unauthorized(message: str) -> Response:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-    )
-
-
-def overloaded() -> Response:
-    """No database connection came free in time: a 503 the client may retry, not a 500."""
-    return JSONResponse(
-        {"errors": [{"message": BUSY, "extensions": {"code": ErrorCode.RATE_LIMITED}}]},
-        status_code=503,
-        headers={"Retry-After": "2"},
-    )
-
-
-class GraphQLEndpoint:
-    """Authenticates before Strawberry runs (a bad token is a 401, not a GraphQL result)
-    and closes the request's database session afterwards."""
-
-    def __init__(self, view: GraphQLView) -> None:
-        self.view = view
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = scope.setdefault("state", {})
-        try:
-            if scope["type"] == "http":
-                request = Request(scope, receive)
-                try:
-                    state["actor"] = await actor_for_http(
-                        request.app.state.authenticator,
-                        request.method,
-                        request.url.scheme,
-                        request.headers,
-                        request.cookies,
-                    )
-                except InvalidCredentials as error:
-                    await unauthorized(str(error))(scope, receive, send)
-                    return
-                except PoolTimeout:
-                    await overloaded()(scope, receive, send)
-                    return
-            await self.view(scope, receive, send)
-        finally:
-            context: Context | None = state.pop("graphql_context", None)
-            if context is not None:
-                await context.close()

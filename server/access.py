@@ -22,6 +22,10 @@ from server.people.models import Role
 class Scope(StrEnum):
     READ = "read"
     WRITE = "write"
+    # May read the schema by introspection in production (type generators).
+    INTROSPECT = "introspect"
+    # May only run documents registered with `levelground queries register`, by hash.
+    PERSISTED_ONLY = "persisted-only"
 
 
 # Which held roles satisfy a required role.

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -16,7 +18,8 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from schema import build_schema
-from schema.view import GraphQLEndpoint, GraphQLView
+from schema.http import GraphQLHTTP
+from schema.view import GraphQLView
 from server.auth.jwt import JwksCache
 from server.auth.oidc import build_registry
 from server.auth.request import Authenticator
@@ -24,6 +27,7 @@ from server.background import build_worker
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.events import EventHub
+from server.middleware import RequestContext, RequestGuard, SecurityHeaders, content_security_policy
 from server.voting.scheduler import run_round_closer
 
 log = logging.getLogger(__name__)
@@ -80,11 +84,15 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await engine.dispose()
 
     view = GraphQLView(
-        build_schema(production=settings.is_production),
+        build_schema(
+            production=settings.is_production,
+            max_cost=settings.max_query_cost,
+            max_fields=settings.max_query_fields,
+        ),
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=False,
     )
-    graphql = GraphQLEndpoint(view)
+    graphql = GraphQLHTTP(view, timeout=settings.request_timeout)
     from web.auth import routes as auth_routes
     from web.exports import routes as export_routes
     from web.routes import routes as web_routes
@@ -100,11 +108,28 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         *export_routes(),
         *auth_routes(settings),
     ]
+    from web.errors import error_page, http_exception
     from web.i18n import LanguageMiddleware
 
     return Starlette(
         debug=False,
         routes=routes,
-        middleware=[Middleware(LanguageMiddleware)],
+        # Outermost first: every response gets the headers, the 500 page included.
+        middleware=[
+            Middleware(
+                SecurityHeaders,
+                csp=content_security_policy(origin(p.issuer) for p in settings.oidc_providers),
+                hsts=settings.secure_cookies,
+            ),
+            Middleware(RequestContext, error_page=error_page),
+            Middleware(RequestGuard, max_body=settings.max_body_bytes, error_page=error_page),
+            Middleware(LanguageMiddleware),
+        ],
+        exception_handlers={HTTPException: http_exception},
         lifespan=lifespan,
     )
+
+
+def origin(url: object) -> str:
+    parts = urlsplit(str(url))
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,5 +1,5 @@
 """The ``levelground`` command: serve, migrate, seed-demo, area add, token issue/revoke,
-person grant/revoke, worker, jobs failed/retry, mail."""
+person grant/revoke, worker, jobs failed/retry, mail, queries register/list/revoke."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
-from server.db import create_engine, create_sessionmaker, database_url, migrate, unit_of_work
+from server.db import (
+    StartupError,
+    create_engine,
+    create_sessionmaker,
+    database_url,
+    migrate,
+    unit_of_work,
+)
 from server.errors import DomainError
 
 T = TypeVar("T")
@@ -52,11 +59,21 @@ class RoleOption(StrEnum):
 class ScopeOption(StrEnum):
     read = "read"
     write = "write"
+    introspect = "introspect"
+    persisted_only = "persisted-only"
 
 
 def fail(message: str, code: int = 2) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def migrated(url: str) -> None:
+    """Migrate, or stop with the one line saying why the database cannot be used."""
+    try:
+        migrate(url)
+    except StartupError as error:
+        fail(str(error), code=1)
 
 
 def run_in_database(
@@ -66,7 +83,7 @@ def run_in_database(
     settings = Settings()
     with database_url(settings) as url:
         if migrate_first:
-            migrate(url)
+            migrated(url)
 
         async def go() -> T:
             engine = create_engine(url, pool_size=1)
@@ -88,7 +105,7 @@ def migrate_command() -> None:
     """Apply pending database migrations."""
     settings = Settings()
     with database_url(settings) as url:
-        migrate(url)
+        migrated(url)
     typer.echo("Database is up to date.", err=True)
 
 
@@ -112,7 +129,7 @@ def serve(
     """Start the database if needed, migrate, seed the demo once, and serve."""
     import uvicorn
 
-    from server import demo
+    from server import demo, logs
     from server.app import create_app
     from web.routes import assets_built
 
@@ -127,7 +144,7 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     with database_url(settings) as url:
-        migrate(url)
+        migrated(url)
 
         async def prepare(session: AsyncSession) -> tuple[str, str | None] | None:
             if settings.seed_demo and await demo.seed(session, sign_in=not settings.is_production):
@@ -159,7 +176,14 @@ def serve(
                 err=True,
             )
             typer.echo(demo_sign_in_help(public, join_code), err=True)
-        uvicorn.run(create_app(settings, database_url=url), host=host, port=port, log_level="info")
+        logs.configure(settings.log_level)
+        uvicorn.run(
+            create_app(settings, database_url=url),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,  # RequestContext writes one JSON line per request instead.
+        )
 
 
 def demo_sign_in_help(public: str, join_code: str | None) -> str:
@@ -317,8 +341,12 @@ def token_issue(
     ] = None,
     area: Annotated[list[str] | None, typer.Option(help="Area slug for each --role.")] = None,
     scope: Annotated[
-        ScopeOption, typer.Option(help="read, or write (which includes read).")
-    ] = ScopeOption.read,
+        list[ScopeOption] | None,
+        typer.Option(
+            help="read; write (includes read); introspect (may read the schema in "
+            "production); persisted-only (may only run registered documents). Repeatable."
+        ),
+    ] = None,
     expires_in_days: Annotated[int, typer.Option(help="Days until the token expires.")] = 90,
 ) -> None:
     """Issue an API token; it is printed once, alone on its line, and stored as a hash."""
@@ -349,7 +377,7 @@ def token_issue(
             session,
             person_id=person.id,
             name=f"cli token for {email}",
-            scopes={Scope(scope.value)},
+            scopes={Scope(s.value) for s in scope or [ScopeOption.read]},
             expires_in=timedelta(days=expires_in_days),
         )
         return issued.plaintext
@@ -509,6 +537,66 @@ def mail_command(
             typer.echo(f"{header}: {message[header]}")
         typer.echo("")
         typer.echo(body.get_content() if isinstance(body, EmailMessage) else "")
+
+
+queries_app = typer.Typer(
+    help="Persisted GraphQL documents that clients send by hash.", no_args_is_help=True
+)
+app.add_typer(queries_app, name="queries")
+
+
+@queries_app.command("register")
+def queries_register(
+    file: Annotated[Path, typer.Argument(help="A .graphql file with the document.")],
+    name: Annotated[str | None, typer.Option(help="A name (default: its operations').")] = None,
+) -> None:
+    """Register a document (checked against the schema); prints its documentId."""
+    from schema.persisted import check_document
+    from server.persisted import service as persisted
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {file}: {error}")
+    problems, operations = check_document(text)
+    if problems:
+        fail(f"{file} is not a document this schema can run: {'; '.join(problems)}")
+
+    async def work(session: AsyncSession) -> tuple[str, bool]:
+        document, created = await persisted.register(
+            session, text, name or ", ".join(operations) or file.stem
+        )
+        return persisted.PREFIX + document.sha256, created
+
+    document_id, created = run_in_database(work)
+    sys.stdout.write(document_id + "\n")
+    typer.echo("Registered." if created else "Already registered.", err=True)
+
+
+@queries_app.command("list")
+def queries_list() -> None:
+    """Every registered document: id, name, when registered, revoked or live."""
+    from server.persisted import service as persisted
+
+    for document in run_in_database(persisted.documents):
+        state = f"revoked {document.revoked_at:%Y-%m-%d}" if document.revoked_at else "live"
+        sys.stdout.write(
+            f"{persisted.PREFIX}{document.sha256}  {document.created_at:%Y-%m-%d}  "
+            f"{state}  {document.name}\n"
+        )
+
+
+@queries_app.command("revoke")
+def queries_revoke(
+    document_id: Annotated[str, typer.Argument(help="The documentId, or its first 8+ digits.")],
+) -> None:
+    """Revoke a document at once: clients sending its id are refused from now on."""
+    from server.persisted import service as persisted
+
+    async def work(session: AsyncSession) -> str:
+        return await persisted.revoke(session, document_id)
+
+    typer.echo(f"Revoked {run_in_database(work)}.", err=True)
 
 
 def main() -> None:

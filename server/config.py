@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     run_worker: bool = Field(default=True, alias="LEVELGROUND_RUN_WORKER")
     worker_concurrency: int = Field(default=2, ge=1, le=32, alias="LEVELGROUND_WORKER_CONCURRENCY")
     digest_hour: int = Field(default=8, ge=0, le=23, alias="LEVELGROUND_DIGEST_HOUR")
+    max_body_bytes: int = Field(default=1024 * 1024, alias="LEVELGROUND_MAX_BODY_BYTES", gt=0)
+    request_timeout: float = Field(default=10.0, alias="LEVELGROUND_REQUEST_TIMEOUT", gt=0)
+    max_query_cost: int = Field(default=5000, alias="LEVELGROUND_MAX_QUERY_COST", gt=0)
+    max_query_fields: int = Field(default=1000, alias="LEVELGROUND_MAX_QUERY_FIELDS", gt=0)
+    log_level: str = Field(default="INFO", alias="LEVELGROUND_LOG_LEVEL")
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -10,7 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Identity, MetaData, func, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import NullPool
 
 from server.config import PROJECT_ROOT, Settings, async_url
 
@@ -53,7 +57,8 @@ class CreatedAtMixin:
 def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
     if "poolclass" not in kwargs:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    return create_async_engine(async_url(url), **kwargs)
+    # hide_parameters: an error's message never carries the values a person typed.
+    return create_async_engine(async_url(url), hide_parameters=True, **kwargs)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -133,8 +138,71 @@ def alembic_config(url: str) -> Any:
     return config
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``. Must be called outside a running event loop."""
-    from alembic import command
+class StartupError(Exception):
+    """The database cannot be used: one line saying why, for whoever is starting us."""
 
-    command.upgrade(alembic_config(url), revision)
+
+def _where(url: str) -> str:
+    parts = make_url(async_url(url))
+    return f"{parts.host or 'localhost'}:{parts.port or 5432}/{parts.database or ''}"
+
+
+def _reason(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error.__cause__ or error
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return text[:300]
+
+
+async def _check_reachable(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 10})
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+def _current_revision(url: str) -> str | None:
+    async def read() -> str | None:
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                found = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+                return str(found) if found is not None else None
+        except DBAPIError:
+            return None
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``. Must be called outside a running event loop.
+    An unreachable database or a failed migration is a :class:`StartupError`."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    try:
+        asyncio.run(_check_reachable(url))
+    except (OSError, DBAPIError, TimeoutError) as error:
+        raise StartupError(
+            f"cannot reach the database at {_where(url)}: {_reason(error)}"
+        ) from error
+    config = alembic_config(url)
+    try:
+        command.upgrade(config, revision)
+    except Exception as error:
+        current = _current_revision(url)
+        failed = next(
+            (
+                s.revision
+                for s in ScriptDirectory.from_config(config).walk_revisions()
+                if s.down_revision == current
+            ),
+            "?",
+        )
+        raise StartupError(
+            f"migration {failed} failed and was rolled back ({_reason(error)}); "
+            f"the database stays at revision {current or 'none'}."
+        ) from error

@@ -8,7 +8,8 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from server.errors import DomainError, ErrorCode
 
@@ -28,6 +29,34 @@ def sqlstate(error: DBAPIError) -> str | None:
     orig = error.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return str(code) if code else None
+
+
+# The server went away or is not accepting connections (restarting, shutting down,
+# the connection terminated): answered "try again", never a 500.
+UNAVAILABLE_CLASSES = ("08", "57P")
+UNAVAILABLE = "The database is not answering at this moment. Try again in a few seconds."
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what it wraps) means the database cannot be reached now."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError | InterfaceError | PoolTimeout):
+            return True
+        if isinstance(current, DBAPIError) and (
+            current.connection_invalidated
+            or (sqlstate(current) or "").startswith(UNAVAILABLE_CLASSES)
+        ):
+            return True
+        code = getattr(current, "sqlstate", None)
+        if isinstance(code, str) and code.startswith(UNAVAILABLE_CLASSES):
+            return True
+        if type(current).__name__ in ("InterfaceError", "ConnectionDoesNotExistError"):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 def is_retryable(error: DBAPIError) -> bool:

@@ -75,7 +75,7 @@ class EventHub:
                 self._ready.set()
                 await lost.wait()
                 log.warning("event connection lost; reconnecting")
-            except (OSError, asyncpg.PostgresError) as error:
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 log.warning("event connection failed (%s); retrying", error)
             finally:
                 if connection is not None and not connection.is_closed():

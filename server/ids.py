@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+from server.inputs import parse_id
+
 
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
@@ -19,6 +21,7 @@ def from_global_id(value: str) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     type_name, _, raw_pk = decoded.partition(":")
-    if not type_name.isalpha() or not raw_pk.isdigit() or len(raw_pk) > 18:
+    pk = parse_id(raw_pk)
+    if not type_name.isascii() or not type_name.isalpha() or pk is None:
         return None
-    return type_name, int(raw_pk)
+    return type_name, pk

@@ -39,6 +39,7 @@ from server.notifications.models import (
     NotificationPreference,
 )
 from server.people.models import AreaRole, Person, PersonKind, Role
+from server.persisted.models import PersistedDocument
 from server.proposals.models import Proposal, ProposalRevision, ProposalStatus
 from server.teams.models import CoreTeam, TeamMembership
 from server.voting.models import (
@@ -89,6 +90,7 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "OAuthState",
+    "PersistedDocument",
     "Person",
     "PersonKind",
     "PersonalCode",

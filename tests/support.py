@@ -91,6 +91,21 @@ class Api:
 
         return await self.run(work)
 
+    async def token(self, someone: Someone, *scopes: Scope) -> str:
+        """Another token for ``someone``, with these scopes."""
+
+        async def work(session: AsyncSession) -> str:
+            issued = await tokens.issue(
+                session,
+                person_id=someone.person_id,
+                name="test",
+                scopes=set(scopes),
+                expires_in=timedelta(days=1),
+            )
+            return issued.plaintext
+
+        return await self.run(work)
+
     async def post(
         self, query: str, variables: Json | None = None, *, token: str | None = None
     ) -> httpx.Response:

@@ -4,44 +4,19 @@ process against a real uvicorn server on a free port."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import uvicorn
-from starlette.applications import Starlette
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from examples.board_report import BOARD_PAPER
+from server.persisted import service as persisted
 from tests.plan_support import Plan
+from tests.servers import serving
 from tests.support import Api
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "board_report.py"
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """The app (already started by its fixture) behind uvicorn on a free local port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="off", ws="none", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        for _ in range(600):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.05)
-        assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 async def _report(url: str, *args: str) -> tuple[int, str, str]:
@@ -72,6 +47,7 @@ async def test_the_board_report_example_prints_a_board_paper(api: Api) -> None:
     )
     await plan.post(drop_in, "BLOCKER", "No room free in the daytime.", status="BLOCKED")
     await plan.post(garden, "ASK_FOR_HELP", "Spades, anyone?")
+    await register_board_paper(api)
     async with serving(api.app) as url:
         code, out, err = await _report(url, "coventry", "--token", plan.world.board.token)
     assert code == 0, err
@@ -89,8 +65,29 @@ async def test_the_board_report_example_prints_a_board_paper(api: Api) -> None:
     assert "round closed: Which first?" in out
 
 
+async def register_board_paper(api: Api) -> None:
+    async def work(session: AsyncSession) -> None:
+        await persisted.register(session, BOARD_PAPER, "BoardPaper")
+
+    await api.run(work)
+
+
+async def test_the_board_report_example_says_how_to_register_its_document(api: Api) -> None:
+    plan = await Plan.build(api)
+    async with serving(api.app) as url:
+        code, out, err = await _report(url, "coventry", "--token", plan.world.board.token)
+        sent_as_text = await _report(
+            url, "coventry", "--token", plan.world.board.token, "--send-text"
+        )
+    assert (code, out) == (1, "")
+    assert "levelground queries register examples/board_paper.graphql" in err
+    assert sent_as_text[0] == 0, sent_as_text[2]
+    assert sent_as_text[1].startswith("Board report: Coventry")
+
+
 async def test_the_board_report_example_explains_refusals(api: Api) -> None:
     plan = await Plan.build(api)
+    await register_board_paper(api)
     async with serving(api.app) as url:
         code, out, err = await _report(url, "coventry", "--token", "lg_not_a_token")
         missing = await _report(url, "atlantis", "--token", plan.world.board.token)

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
@@ -32,7 +32,9 @@ from server.auth.request import Authenticator, browser_session, is_same_origin
 from server.config import Settings
 from server.conversations.models import Conversation
 from server.db import unit_of_work
+from server.db_errors import retrying
 from server.errors import DomainError
+from server.inputs import is_storable
 from server.limits import service as limits
 from server.notifications import service as notifications
 from server.people import repository as people_repo
@@ -42,6 +44,7 @@ from web.i18n import gettext as _
 from web.i18n import ngettext
 from web.templating import templates
 
+T = TypeVar("T")
 OIDC_COOKIE = "lg_oidc"
 # A random id for the browser, kept with the joins it makes: one new person per browser
 # and area. Clearing cookies gets round it; the join limit and the facilitators' list
@@ -76,6 +79,17 @@ async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work for a page: committed when the block ends, rolled back on error."""
     async with unit_of_work(request.app.state.sessionmaker) as session:
         yield session
+
+
+async def saved(request: Request, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """One write as its own unit of work, run again after a deadlock or a serialization
+    failure (server.db_errors.retrying), exactly as GraphQL mutations are."""
+
+    async def once() -> T:
+        async with transaction(request) as session:
+            return await work(session)
+
+    return await retrying(once)
 
 
 async def within_write_limit(request: Request, actor: Actor) -> bool:
@@ -167,6 +181,10 @@ class FormRefused(Exception):
     """A cross-origin post, or one without this browser's CSRF token."""
 
 
+class UnreadableForm(Exception):
+    """A field holds text PostgreSQL cannot keep (a NUL, a lone surrogate)."""
+
+
 async def checked_form(request: Request) -> FormData:
     """The posted form, once its Origin (when sent) and CSRF token are right."""
     if "origin" in request.headers and not is_same_origin(
@@ -174,6 +192,8 @@ async def checked_form(request: Request) -> FormData:
     ):
         raise FormRefused("cross-origin form")
     form = await request.form()
+    if not all(is_storable(f"{name}{value}") for name, value in _texts(form)):
+        raise UnreadableForm
     binding, new = await _csrf_binding(request)
     token = form.get(csrf.FIELD)
     if new or not csrf.is_valid(
@@ -183,6 +203,25 @@ async def checked_form(request: Request) -> FormData:
     ):
         raise FormRefused("bad CSRF token")
     return form
+
+
+def _texts(form: FormData) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+
+
+async def _unreadable(request: Request) -> Response:
+    return await render(
+        request,
+        "auth/message.html",
+        {
+            "title": _("We could not read that form"),
+            "message": _(
+                "Something in it cannot be saved (such as an invisible control character). "
+                "Nothing was changed. Go back, check what you typed and try again."
+            ),
+        },
+        status_code=400,
+    )
 
 
 async def _forbidden(request: Request) -> Response:
@@ -208,6 +247,8 @@ def guarded(handler: Callable[[Request, FormData], Awaitable[Response]]) -> Hand
             form = await checked_form(request)
         except FormRefused:
             return await _forbidden(request)
+        except UnreadableForm:
+            return await _unreadable(request)
         return await handler(request, form)
 
     return endpoint

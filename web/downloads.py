@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from schema.view import unauthorized
 from server.access import Actor, Scope
 from server.answers import export as themes_export
 from server.answers import service as answers
@@ -21,14 +20,28 @@ from server.answers.service import ThemeCount
 from server.areas import repository as areas_repo
 from server.auth.request import InvalidCredentials, actor_for_headers
 from server.conversations import repository as conversations_repo
+from server.errors import ErrorCode
+from server.inputs import parse_id
 from server.privacy import service as privacy
 from web.auth import signed_in, transaction
 
 T = TypeVar("T")
 
 
-async def _actor(request: Request) -> Actor | Response:
-    if request.headers.get("authorization"):
+def unauthorized(message: str) -> Response:
+    # Shaped like GraphQL's 401, so one client handles both.
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+async def reader(request: Request, *, cookie: bool = True) -> Actor | Response:
+    """Who downloads: a bearer token with ``read``, or (where ``cookie``) the browser's
+    session; otherwise the 401 or 403 to answer."""
+    actor: Actor | None = None
+    if request.headers.get("authorization") or not cookie:
         try:
             actor = await actor_for_headers(request.app.state.authenticator, request.headers)
         except InvalidCredentials as error:
@@ -37,7 +50,11 @@ async def _actor(request: Request) -> Actor | Response:
         found = await signed_in(request)
         actor = found[0] if found else None
     if actor is None:
-        return unauthorized("Sign in, or send 'Authorization: Bearer <token>'.")
+        return unauthorized(
+            "Sign in, or send 'Authorization: Bearer <token>'."
+            if cookie
+            else "Send 'Authorization: Bearer <token>'."
+        )
     if Scope.READ not in actor.scopes:
         return JSONResponse({"error": "This token cannot read."}, status_code=403)
     return actor
@@ -60,7 +77,7 @@ def _download(body: bytes | str, media_type: str, filename: str) -> Response:
 
 
 async def my_data(request: Request) -> Response:
-    actor = await _actor(request)
+    actor = await reader(request)
     if isinstance(actor, Response):
         return actor
     files = await _read(request, lambda session: privacy.my_data(session, actor))
@@ -79,16 +96,16 @@ def _format(request: Request) -> str | None:
 
 
 async def conversation_themes(request: Request) -> Response:
-    actor = await _actor(request)
+    actor = await reader(request)
     if isinstance(actor, Response):
         return actor
     fmt = _format(request)
-    raw = str(request.path_params["id"])
-    if fmt is None or not raw.isdigit() or len(raw) > 18:
+    conversation_id = parse_id(str(request.path_params["id"]))
+    if fmt is None or conversation_id is None:
         return JSONResponse({"error": "Not found."}, status_code=404)
 
     async def work(session: AsyncSession) -> tuple[str, list[ThemeCount]] | None:
-        conversation = await conversations_repo.by_id(session, int(raw))
+        conversation = await conversations_repo.by_id(session, conversation_id)
         if conversation is None:
             return None
         return conversation.title, await answers.conversation_summary(session, conversation)
@@ -97,11 +114,11 @@ async def conversation_themes(request: Request) -> Response:
     if found is None:
         return JSONResponse({"error": "No such conversation."}, status_code=404)
     title, rows = found
-    return _themes(rows, fmt, {"conversation": title}, f"themes-conversation-{raw}")
+    return _themes(rows, fmt, {"conversation": title}, f"themes-conversation-{conversation_id}")
 
 
 async def area_themes(request: Request) -> Response:
-    actor = await _actor(request)
+    actor = await reader(request)
     if isinstance(actor, Response):
         return actor
     fmt = _format(request)

@@ -15,13 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from schema.view import unauthorized
-from server.access import Scope
 from server.actions import export
 from server.actions.export import ExportFormat, ExportKind
 from server.actions.filters import PlanFilter
 from server.areas import repository as areas_repo
-from server.auth.request import InvalidCredentials, actor_for_headers
+from web.downloads import reader
 
 MEDIA_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
@@ -40,14 +38,9 @@ async def export_area(request: Request) -> Response:
     except ValueError:
         return _not_found("Exports are priorities or actions, as csv or json.")
     sessionmaker = request.app.state.sessionmaker
-    try:
-        actor = await actor_for_headers(request.app.state.authenticator, request.headers)
-    except InvalidCredentials as error:
-        return unauthorized(str(error))
-    if actor is None:
-        return unauthorized("Send 'Authorization: Bearer <token>'.")
-    if Scope.READ not in actor.scopes:
-        return JSONResponse({"error": "This token cannot read."}, status_code=403)
+    actor = await reader(request, cookie=False)
+    if isinstance(actor, Response):
+        return actor
     include_children = request.query_params.get("includeChildren", "true").lower() != "false"
     filters = PlanFilter(theme=request.query_params.get("theme") or None)
 

@@ -187,7 +187,8 @@ def day(moment: datetime | None) -> str:
 
 @contextlib.contextmanager
 def speaking(language: str | None) -> Iterator[None]:
-    """Words in ``language`` outside a page (an email, a person's notifications)."""
+    """Words in ``language`` outside a page and its middleware (an email, a person's
+    notifications, an error page); unknown or none: English."""
     token = _current.set(language if language is not None and language in LANGUAGES else DEFAULT)
     try:
         yield

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Route
 
 from web import downloads, facilitator, resident
 from web.notifications import pages as notifications
 from web.templating import WEB_ROOT
+
+
+class IdConvertor(Convertor[int]):
+    """``{id:id}``: a primary key; longer numbers match no route (a 404, not a query)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
 
 
 def static_directory() -> Path:

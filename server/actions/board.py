@@ -20,6 +20,7 @@ from server.actions.health import Health, assess
 from server.actions.models import Action, ActionStatus, Rag
 from server.actions.service import facts_of
 from server.errors import InvalidInput
+from server.inputs import parse_id, parse_moment
 
 # (area, include the areas beneath it)
 Request = tuple[int, bool]
@@ -176,12 +177,10 @@ def encode_activity_cursor(row: repository.ActivityRow) -> str:
 def decode_activity_cursor(value: str) -> ActivityCursor:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        prefix, occurred_at, kind, pk = raw.split("|")
-        if prefix != "activity" or not pk.isdigit():
+        prefix, occurred_at, kind, raw_pk = raw.split("|")
+        pk = parse_id(raw_pk)
+        if prefix != "activity" or pk is None:
             raise ValueError(raw)
-        when = datetime.fromisoformat(occurred_at)
-        if when.tzinfo is None:
-            raise ValueError(raw)
-        return ActivityCursor(when, ActivityKind(kind), int(pk))
+        return ActivityCursor(parse_moment(occurred_at), ActivityKind(kind), pk)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidInput("'after' is not a cursor from this feed.", ["after"]) from error

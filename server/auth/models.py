@@ -26,7 +26,8 @@ class ApiToken(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "api_tokens"
     __table_args__ = (
         CheckConstraint(
-            "cardinality(scopes) > 0 AND scopes <@ ARRAY['read', 'write']::varchar[]",
+            "cardinality(scopes) > 0 AND scopes <@ "
+            "ARRAY['read', 'write', 'introspect', 'persisted-only']::varchar[]",
             name="scopes_known",
         ),
     )

@@ -44,11 +44,11 @@ def prefix_of(value: str) -> str:
 
 
 def normalise_scopes(scopes: set[Scope]) -> list[str]:
-    """Writing implies reading: a write token can read what it writes."""
+    """Every scope implies reading: a write token can read what it writes, a
+    persisted-only token reads through its registered documents."""
     if not scopes:
         raise InvalidInput("Give at least one scope.", ["scope"])
-    if Scope.WRITE in scopes:
-        scopes = scopes | {Scope.READ}
+    scopes = scopes | {Scope.READ}
     return sorted(s.value for s in scopes)
 
 

@@ -88,10 +88,19 @@ async def chromium() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def page(chromium: Browser) -> AsyncIterator[Page]:
+    """A page whose Content-Security-Policy violations fail the test that made them."""
     context = await chromium.new_context()
     opened = await context.new_page()
+    refused: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield opened
     await context.close()
+    assert refused == [], refused
 
 
 async def screenshot(page: Page, name: str) -> None:

@@ -18,6 +18,7 @@ from server.actions.models import Action, ActionStatus, Rag, UpdateKind
 from server.areas import repository as areas_repo
 from server.areas.models import Area
 from server.errors import DomainError, ErrorCode, Forbidden
+from server.inputs import parse_id
 from server.people import repository as people_repo
 from server.proposals import repository as proposals_repo
 from server.teams import repository as teams_repo
@@ -25,7 +26,7 @@ from server.voting import repository as voting_repo
 from server.voting.models import Priority, RoundState, VotingRound
 from web import ranking
 from web.action_health import standings
-from web.auth import FieldError, render, transaction
+from web.auth import FieldError, render, saved, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
     PageNotFound,
@@ -131,10 +132,6 @@ async def adopt_form(request: Request) -> Response:
     )
 
 
-def _optional_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
 @action
 async def adopt(request: Request, form: FormData) -> Response:
     actor = await current_actor(request)
@@ -154,17 +151,19 @@ async def adopt(request: Request, form: FormData) -> Response:
             target = datetime.combine(target_day, time(0), tzinfo=LOCAL_TIME)
     if not errors:
         try:
-            async with transaction(request) as session:
-                adopted = await actions.adopt_priority(
+            adopted = await saved(
+                request,
+                lambda session: actions.adopt_priority(
                     session,
                     actor,
                     round_id=round_id,
                     proposal_id=proposal_id,
-                    team_id=_optional_id(values["teamId"]),
+                    team_id=parse_id(values["teamId"]),
                     title=values["title"],
-                    lead_id=_optional_id(values["leadId"]),
+                    lead_id=parse_id(values["leadId"]),
                     target_date=target,
-                )
+                ),
+            )
             return redirect(f"/facilitate/actions/{adopted.id}?done=adopted")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:
@@ -292,8 +291,9 @@ async def post_update(request: Request, form: FormData) -> Response:
     closing = values["closingStatement"].strip() or None
     if not errors and kind is not None:
         try:
-            async with transaction(request) as session:
-                await actions.post_update(
+            await saved(
+                request,
+                lambda session: actions.post_update(
                     session,
                     actor,
                     action_id=action_id,
@@ -303,7 +303,8 @@ async def post_update(request: Request, form: FormData) -> Response:
                     status=status,
                     rag=rag,
                     closing_statement=closing,
-                )
+                ),
+            )
             return redirect(f"/facilitate/actions/{action_id}?done=update")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:

@@ -19,7 +19,7 @@ from server.conversations import repository as conversations_repo
 from server.conversations import service as conversations
 from server.conversations.models import ConsentScope, Conversation, ConversationStatus, Story
 from server.errors import DomainError, ErrorCode
-from web.auth import FieldError, render, transaction
+from web.auth import FieldError, render, saved, transaction
 from web.facilitator.common import (
     PageNotFound,
     action,
@@ -146,8 +146,9 @@ async def start_conversation(request: Request, form: FormData) -> Response:
     errors += date_errors
     if not errors:
         try:
-            async with transaction(request) as session:
-                conversation = await conversations.start_conversation(
+            conversation = await saved(
+                request,
+                lambda session: conversations.start_conversation(
                     session,
                     actor,
                     area_slug=area.slug,
@@ -155,7 +156,8 @@ async def start_conversation(request: Request, form: FormData) -> Response:
                     prompt=values["prompt"],
                     starts_at=starts_at,
                     location=values["location"],
-                )
+                ),
+            )
             return redirect(f"/facilitate/conversations/{conversation.id}?done=started")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:
@@ -237,8 +239,10 @@ async def _change_status(request: Request, status: ConversationStatus, done: str
     async with transaction(request) as session:
         await _conversation(session, actor, conversation_id)
     try:
-        async with transaction(request) as session:
-            await conversations.set_status(session, actor, conversation_id, status)
+        await saved(
+            request,
+            lambda session: conversations.set_status(session, actor, conversation_id, status),
+        )
     except DomainError as error:
         if error.code in (ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND):
             raise
@@ -322,15 +326,17 @@ async def add_story(request: Request, form: FormData) -> Response:
         errors.append(FieldError("consentScope", _("Choose who the teller agreed can read it.")))
     if not errors:
         try:
-            async with transaction(request) as session:
-                await conversations.add_story(
+            await saved(
+                request,
+                lambda session: conversations.add_story(
                     session,
                     actor,
                     conversation_id=conversation.id,
                     teller_pseudonym=values["tellerPseudonym"],
                     body=values["body"],
                     consent_scope=scopes[values["consentScope"]],
-                )
+                ),
+            )
             return redirect(f"/facilitate/conversations/{conversation.id}?done=story")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:
@@ -369,6 +375,5 @@ async def withdraw_story(request: Request, form: FormData) -> Response:
     story_id = int_param(request, "id")
     async with transaction(request) as session:
         _story_row, conversation, _area_row = await _story(session, actor, story_id)
-    async with transaction(request) as session:
-        await conversations.withdraw_story(session, actor, story_id)
+    await saved(request, lambda session: conversations.withdraw_story(session, actor, story_id))
     return redirect(f"/facilitate/conversations/{conversation.id}?done=withdrawn")

@@ -20,6 +20,7 @@ from server.access import Actor
 from server.areas.models import Area
 from server.auth import joiners
 from server.errors import DomainError, ErrorCode
+from server.inputs import parse_id
 from server.people import repository as people_repo
 from server.people import service as people
 from server.people.models import Person, PersonKind
@@ -28,7 +29,7 @@ from server.voting import repository as voting_repo
 from server.voting import service as voting
 from server.voting.models import RoundState, VotingMethod, VotingRound
 from server.voting.rules import EntryInput
-from web.auth import FieldError, form_text, render, transaction
+from web.auth import FieldError, form_text, render, saved, transaction
 from web.facilitator.common import (
     action,
     area_context,
@@ -132,10 +133,10 @@ async def paper_form(request: Request) -> Response:
     saved = None
     async with transaction(request) as session:
         situation = await _situation(session, actor, round_id)
-        saved_id = request.query_params.get("saved", "")
-        if saved_id.isdigit():
-            ballot = await voting_repo.ballot_of(session, round_id, int(saved_id))
-            person = await people_repo.by_id(session, int(saved_id))
+        saved_id = parse_id(request.query_params.get("saved", ""))
+        if saved_id is not None:
+            ballot = await voting_repo.ballot_of(session, round_id, saved_id)
+            person = await people_repo.by_id(session, saved_id)
             if ballot is not None and ballot.assisted_by_id is not None and person is not None:
                 saved = person.display_name
     return await _form_page(request, situation, PaperForm(), saved=saved)
@@ -217,8 +218,8 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
     elif paper.new_person:
         if paper.kind not in kinds:
             errors.append(FieldError("kind", _("Choose resident or professional.")))
-    elif paper.voter_id.isdigit():
-        voter_id = int(paper.voter_id)
+    elif (chosen := parse_id(paper.voter_id)) is not None:
+        voter_id = chosen
     else:
         async with transaction(request) as session:
             tree = await actor.tree(session)
@@ -261,35 +262,41 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             told_apart=told_apart,
             status_code=400,
         )
-    try:
-        async with transaction(request) as session:
-            # The same paper sent twice (a double click, a resent form) is one person
-            # with one ballot, not two people.
-            already = await voting_repo.assisted_voter_by_key(
-                session, round_id, actor.person_id, paper.idempotency_key
-            )
-            if paper.new_person and already is not None:
-                voter_id = already
-            elif paper.new_person:
-                person = await people.add_participant(
-                    session,
-                    actor,
-                    area_id=situation.area.id,
-                    display_name=paper.voter_name,
-                    kind=kinds[paper.kind],
-                    note=paper.note,
-                )
-                voter_id = person.id
-            assert voter_id is not None
-            await voting.cast_ballot(
+    chosen_voter = voter_id
+
+    async def record(session: AsyncSession) -> int:
+        # The same paper sent twice (a double click, a resent form) is one person with
+        # one ballot, not two people.
+        already = await voting_repo.assisted_voter_by_key(
+            session, round_id, actor.person_id, paper.idempotency_key
+        )
+        voter = chosen_voter
+        if paper.new_person and already is not None:
+            voter = already
+        elif paper.new_person:
+            person = await people.add_participant(
                 session,
                 actor,
-                round_id=round_id,
-                entries=entries,
-                idempotency_key=paper.idempotency_key,
-                on_behalf_of=voter_id,
-                override_own_ballot=paper.override_for == str(voter_id),
+                area_id=situation.area.id,
+                display_name=paper.voter_name,
+                kind=kinds[paper.kind],
+                note=paper.note,
             )
+            voter = person.id
+        assert voter is not None
+        await voting.cast_ballot(
+            session,
+            actor,
+            round_id=round_id,
+            entries=entries,
+            idempotency_key=paper.idempotency_key,
+            on_behalf_of=voter,
+            override_own_ballot=paper.override_for == str(voter),
+        )
+        return voter
+
+    try:
+        voter_id = await saved(request, record)
     except DomainError as error:
         if error.code is ErrorCode.FORBIDDEN:
             raise

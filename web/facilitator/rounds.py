@@ -17,6 +17,7 @@ from server.areas import repository as areas_repo
 from server.areas import service as areas
 from server.areas.models import Area
 from server.errors import DomainError, ErrorCode
+from server.inputs import parse_id
 from server.proposals import repository as proposals_repo
 from server.proposals.models import Proposal, ProposalStatus
 from server.voting import repository as voting_repo
@@ -30,7 +31,7 @@ from server.voting.models import (
     VotingRound,
 )
 from web import ranking
-from web.auth import FieldError, render, transaction
+from web.auth import FieldError, render, saved, transaction
 from web.facilitator import labels
 from web.facilitator.common import (
     PageNotFound,
@@ -197,13 +198,14 @@ async def create_round(request: Request, form: FormData) -> Response:
     errors += date_errors
     proposal_ids: list[int | None] = []
     for value in chosen:
-        proposal_ids.append(int(value) if value.isdigit() else None)
+        proposal_ids.append(parse_id(value))
     if not proposal_ids:
         errors.append(FieldError("proposalIds", _("Choose at least one proposal for the ballot.")))
     if not errors and method is not None and visibility is not None and online_sign_in:
         try:
-            async with transaction(request) as session:
-                voting_round = await voting.create_round(
+            voting_round = await saved(
+                request,
+                lambda session: voting.create_round(
                     session,
                     actor,
                     area_slug=area.slug,
@@ -216,7 +218,8 @@ async def create_round(request: Request, form: FormData) -> Response:
                     closes_at=closes_at,
                     ranked_tally=tally if method is VotingMethod.RANKED else RankedTally.BORDA,
                     online_sign_in=online_sign_in,
-                )
+                ),
+            )
             return redirect(f"/facilitate/rounds/{voting_round.id}?done=created")
         except DomainError as error:
             if error.code is ErrorCode.FORBIDDEN:
@@ -322,8 +325,7 @@ async def _change_round(
     async with transaction(request) as session:
         await load_round(session, actor, round_id)
     try:
-        async with transaction(request) as session:
-            await change(session, actor, round_id)
+        await saved(request, lambda session: change(session, actor, round_id))
     except DomainError as error:
         if error.code in (ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND):
             raise

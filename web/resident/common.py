@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.access import Actor
-from server.db_errors import retrying
 from server.errors import DomainError, ErrorCode
+from server.inputs import parse_id
 from server.voting import eligibility
-from web.auth import FieldError, guarded, render, signed_in, transaction, within_write_limit
+from web.auth import FieldError, guarded, render, saved, signed_in, within_write_limit
 from web.i18n import gettext as _
 from web.resident import words
 
@@ -76,10 +76,10 @@ def form_page(handler: FormPage) -> Endpoint:
 
 
 def path_id(request: Request, name: str = "id") -> int:
-    value = request.path_params[name]
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
+    found = parse_id(request.path_params[name])
+    if found is None:
         raise Missing(name)
-    return int(value)
+    return found
 
 
 def exists(found: T | None) -> T:
@@ -97,12 +97,7 @@ async def write(request: Request, actor: Actor, work: Callable[[AsyncSession], A
     person's write limit, retried on a deadlock, a database refusal as a DomainError."""
     if not await within_write_limit(request, actor):
         raise DomainError(ErrorCode.RATE_LIMITED, "rate limited")
-
-    async def once() -> T:
-        async with transaction(request) as session:
-            return await work(session)
-
-    return await retrying(once)
+    return await saved(request, work)
 
 
 def _plain_messages() -> dict[str, str]:

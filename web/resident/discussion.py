@@ -19,6 +19,7 @@ from server.conversations import repository as conversations_repo
 from server.conversations import service as conversations
 from server.conversations.models import Conversation, Story
 from server.errors import DomainError
+from server.inputs import parse_id
 from server.people import repository as people_repo
 from server.people.models import Role
 from server.proposals import repository as proposals_repo
@@ -229,8 +230,7 @@ async def proposal_page(request: Request, actor: Actor) -> Response:
 async def comment(request: Request, actor: Actor, form: FormData) -> Response:
     proposal_id = path_id(request)
     body = form_text(form, "body")
-    parent = form_text(form, "parent")
-    parent_id = int(parent) if parent.isascii() and parent.isdigit() and len(parent) < 18 else None
+    parent_id = parse_id(form_text(form, "parent"))
     # The field the error summary links to: the box that was typed in.
     box = f"body-{parent_id}" if parent_id else "body"
 

@@ -1,0 +1,1 @@
+"""Persisted documents: GraphQL operations registered ahead of time and sent by hash."""

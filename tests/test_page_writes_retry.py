@@ -1,0 +1,51 @@
+"""Facilitator pages write the way GraphQL mutations do: a deadlock or serialization
+failure runs the unit of work again (server.db_errors.retrying) instead of a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from server.conversations import service as conversations
+from tests.facilitator_support import FACILITATOR_EMAIL, Scene, build
+from tests.http_browser import Browser
+from tests.support import Api
+
+
+class Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+@pytest.fixture
+async def scene(api: Api) -> Scene:
+    return await api.run(build)
+
+
+async def test_a_deadlock_on_a_facilitator_form_is_retried_not_a_500(
+    api: Api,
+    browsers: Callable[..., Browser],
+    scene: Scene,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fay = browsers()
+    assert (await fay.sign_in(FACILITATOR_EMAIL)).status_code == 303
+    original = conversations.start_conversation
+    calls = 0
+
+    async def deadlocks_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise DBAPIError("INSERT ...", {}, Deadlock())
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(conversations, "start_conversation", deadlocks_once)
+    page = "/facilitate/areas/willenhall/conversations/new"
+    response = await fay.submit(
+        page, "/facilitate/areas/willenhall/conversations", {"title": "Again", "prompt": "Why?"}
+    )
+    assert response.status_code == 303, response.text[:300]
+    assert calls == 2

@@ -1,0 +1,33 @@
+"""Production mode: no GraphiQL, no field suggestions, and no introspection except for
+tokens given the `introspect` scope."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from server.access import Scope
+from server.config import Environment, Settings
+from tests.support import Api, World
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"env": Environment.PRODUCTION})
+
+
+async def test_introspection_is_only_for_tokens_allowed_it(api: Api) -> None:
+    assert api.app.state.settings.is_production
+    world = await World(api).build()
+    refused = await api.post(INTROSPECTION, token=world.board.token)
+    assert "introspection" in refused.json()["errors"][0]["message"].lower()
+    token = await api.token(world.board, Scope.READ, Scope.INTROSPECT)
+    allowed = await api.post(INTROSPECTION, token=token)
+    assert allowed.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+async def test_no_graphiql_in_production(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 404
