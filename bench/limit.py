@@ -1,0 +1,382 @@
+"""The limit: what Levelground's requests cost without GraphQL and without the ORM.
+
+A minimal Starlette app on asyncpg, run by ``python -m bench`` under uvicorn, doing what
+the services do for each scenario with the same rules and the same data, in as few
+round trips as a careful hand-written endpoint would:
+
+- ``POST /cast``: a bearer token found by its hash (with the person's roles, noting its
+  use every few minutes), both write limits counted, then one transaction: the round's
+  gate and the voter's lock, the round with its ballot and the areas above it, the
+  ballot upserted, its entries replaced, the cast logged, the tally notified.
+  The ballot is checked by the app's own rules (``server.voting.rules``).
+- ``POST /proposals``: an area's 50 newest proposals with author names, comment counts
+  and the total.
+- ``POST /priorities``: the latest closed round's priorities of an area and every area
+  beneath it, in the app's tree order, with their proposals and areas.
+
+Each answers a JSON body shaped like Levelground's GraphQL ``data``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from server.access import SATISFIES, Scope
+from server.auth.tokens import TOKEN_PREFIX, USE_RECORDED_EVERY, hash_token
+from server.config import RateLimits
+from server.errors import DomainError, ErrorCode, Forbidden, NotFound
+from server.events import ROUND_TALLY, asyncpg_dsn
+from server.ids import from_global_id, to_global_id
+from server.limits.service import Limit
+from server.people.models import Role
+from server.voting import rules
+from server.voting.models import RoundState, VotingMethod
+
+FIND_BEARER = """
+SELECT t.id, t.person_id, t.scopes, t.last_used_at,
+       coalesce(array_agg(r.area_id) FILTER (WHERE r.id IS NOT NULL), '{}') AS areas,
+       coalesce(array_agg(r.role::text) FILTER (WHERE r.id IS NOT NULL), '{}') AS roles
+  FROM api_tokens t LEFT JOIN area_roles r ON r.person_id = t.person_id
+ WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
+ GROUP BY t.id
+"""
+TOUCH = """
+UPDATE api_tokens SET last_used_at = $2
+ WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)
+"""
+COUNT_WRITES = """
+INSERT INTO rate_limit_counts AS c (bucket, key_hash, window_start, count)
+VALUES ($1, $2, $5, 1), ($3, $4, $5, 1)
+ON CONFLICT (bucket, key_hash, window_start) DO UPDATE SET count = c.count + 1
+RETURNING bucket, count
+"""
+FORGET_WINDOWS = "DELETE FROM rate_limit_counts WHERE bucket = $1 AND window_start < $2"
+LOCKS = """
+SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)),
+       pg_advisory_xact_lock(hashtextextended($2, 0))
+"""
+ROUND = """
+SELECT r.area_id, r.method, r.state, r.closes_at, r.dots_per_person, r.max_dots_per_item,
+       ARRAY(SELECT proposal_id FROM ballot_items WHERE round_id = r.id) AS candidates,
+       ARRAY(WITH RECURSIVE up AS (
+                 SELECT id, parent_id FROM areas WHERE id = r.area_id
+                 UNION ALL
+                 SELECT a.id, a.parent_id FROM areas a JOIN up ON a.id = up.parent_id)
+             SELECT id FROM up) AS ancestors
+  FROM voting_rounds r WHERE r.id = $1
+"""
+UPSERT_BALLOT = """
+INSERT INTO ballots (round_id, person_id) VALUES ($1, $2)
+ON CONFLICT (round_id, person_id)
+DO UPDATE SET assisted_by_id = excluded.assisted_by_id, updated_at = now()
+RETURNING id, updated_at
+"""
+CLEAR_ENTRIES = "DELETE FROM ballot_entries WHERE ballot_id = $1"
+ADD_ENTRIES = """
+INSERT INTO ballot_entries (ballot_id, round_id, proposal_id, points, rank)
+SELECT $1, $2, proposal_id, points, rank
+  FROM unnest($3::bigint[], $4::int[], $5::int[]) AS e (proposal_id, points, rank)
+"""
+LOG_CAST = """
+INSERT INTO ballot_casts (round_id, person_id, cast_by_id, assisted) VALUES ($1, $2, $2, false)
+"""
+NOTIFY = "SELECT pg_notify($1, $2)"
+PROPOSALS = """
+SELECT (SELECT count(*) FROM proposals WHERE area_id = a.id) AS total,
+       p.id, p.title, p.display_name, p.comments
+  FROM areas a
+  LEFT JOIN LATERAL (
+      SELECT p.id, p.title, pe.display_name,
+             (SELECT count(*) FROM comments c
+               WHERE c.proposal_id = p.id AND c.hidden_at IS NULL) AS comments
+        FROM proposals p JOIN people pe ON pe.id = p.author_id
+       WHERE p.area_id = a.id
+       ORDER BY p.id DESC
+       LIMIT $2) p ON true
+ WHERE a.slug = $1
+ ORDER BY p.id DESC
+"""
+PRIORITIES = """
+WITH RECURSIVE tree AS (
+    SELECT id, 1 AS depth, ARRAY[id] AS path FROM areas WHERE slug = $1
+    UNION ALL
+    SELECT a.id, t.depth + 1, t.path || a.id FROM areas a JOIN tree t ON a.parent_id = t.id
+), latest AS (
+    SELECT DISTINCT ON (r.area_id) r.id, r.area_id
+      FROM voting_rounds r JOIN tree t ON t.id = r.area_id
+     WHERE r.state = 'closed'
+     ORDER BY r.area_id, r.closed_at DESC, r.id DESC
+)
+SELECT p.rank, p.score, p.supporters, pr.id, pr.title, a.name
+  FROM latest l
+  JOIN tree t ON t.id = l.area_id
+  JOIN priorities p ON p.round_id = l.id
+  JOIN proposals pr ON pr.id = p.proposal_id
+  JOIN areas a ON a.id = pr.area_id
+ ORDER BY t.depth, t.path, p.rank
+"""
+PAGE = 50
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class Actor:
+    def __init__(self, person_id: int, scopes: list[str], areas: list[int], roles: list[str]):
+        self.person_id = person_id
+        self.scopes = {Scope(s) for s in scopes}
+        self.grants = list(zip(areas, (Role(r) for r in roles), strict=True))
+
+    def require(self, ancestors: list[int], role: Role) -> None:
+        """The app's rule (``server.access``): the role, or one including it, held in the
+        area or any area above it; writes need the write scope."""
+        if Scope.WRITE not in self.scopes:
+            raise Forbidden(f"This token does not have the '{Scope.WRITE}' scope.")
+        accepted = SATISFIES[role]
+        if not any(area in ancestors and held in accepted for area, held in self.grants):
+            raise Forbidden(f"You need to be a {role.value} here to do that.")
+
+
+async def authenticate(connection: asyncpg.Connection, request: Request) -> Actor:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        raise Unauthorized
+    now = datetime.now(UTC)
+    row = await connection.fetchrow(FIND_BEARER, hash_token(token), now)
+    if row is None:
+        raise Unauthorized
+    last_used = row["last_used_at"]
+    if last_used is None or last_used < now - USE_RECORDED_EVERY:
+        await connection.execute(TOUCH, row["id"], now, now - USE_RECORDED_EVERY)
+    return Actor(row["person_id"], row["scopes"], row["areas"], row["roles"])
+
+
+async def within_write_limits(
+    connection: asyncpg.Connection, config: RateLimits, person_id: int, ip: str
+) -> bool:
+    now = datetime.now(UTC)
+    person = Limit("writes-person", config.writes_per_person, config.write_window_seconds)
+    address = Limit("writes-ip", config.writes_per_ip, config.write_window_seconds)
+    start = person.window_start(now)
+    counts = dict(
+        await connection.fetch(
+            COUNT_WRITES,
+            person.bucket,
+            _key_hash(person, str(person_id)),
+            address.bucket,
+            _key_hash(address, ip),
+            start,
+        )
+    )
+    for bucket, count in counts.items():
+        if count == 1:
+            await connection.execute(FORGET_WINDOWS, bucket, start)
+    within: bool = counts[person.bucket] <= person.limit and counts[address.bucket] <= address.limit
+    return within
+
+
+def _key_hash(limit: Limit, key: str) -> str:
+    # The app's derivation, so both count in the same rows.
+    return hashlib.sha256(f"{limit.bucket}\x00{key}".encode()).hexdigest()
+
+
+def _entries(raw: Any) -> list[rules.EntryInput]:
+    entries = []
+    for entry in raw if isinstance(raw, list) else []:
+        decoded = from_global_id(str(entry.get("proposalId", "")))
+        entries.append(
+            rules.EntryInput(
+                decoded[1] if decoded and decoded[0] == "Proposal" else None,
+                entry.get("points"),
+                entry.get("rank"),
+            )
+        )
+    return entries
+
+
+async def cast_ballot(
+    connection: asyncpg.Connection, actor: Actor, round_id: int, entries: list[rules.EntryInput]
+) -> dict[str, Any]:
+    async with connection.transaction():
+        await connection.execute(LOCKS, f"round:{round_id}", f"ballot:{round_id}:{actor.person_id}")
+        found = await connection.fetchrow(ROUND, round_id)
+        if found is None:
+            raise NotFound("Voting round", ["roundId"])
+        actor.require(found["ancestors"], Role.PARTICIPANT)
+        closes_at = found["closes_at"]
+        if found["state"] != RoundState.OPEN or (
+            closes_at is not None and closes_at <= datetime.now(UTC)
+        ):
+            raise DomainError(
+                ErrorCode.ROUND_NOT_OPEN, "This round is not open for voting.", ["roundId"]
+            )
+        marks = rules.check(
+            rules.Rules(
+                method=VotingMethod(found["method"]),
+                ballot=set(found["candidates"]),
+                dots_per_person=found["dots_per_person"],
+                max_dots_per_item=found["max_dots_per_item"],
+            ),
+            entries,
+        )
+        ballot = await connection.fetchrow(UPSERT_BALLOT, round_id, actor.person_id)
+        await connection.execute(CLEAR_ENTRIES, ballot["id"])
+        await connection.execute(
+            ADD_ENTRIES,
+            ballot["id"],
+            round_id,
+            [m.proposal_id for m in marks],
+            [m.points for m in marks],
+            [m.rank for m in marks],
+        )
+        await connection.execute(LOG_CAST, round_id, actor.person_id)
+        await connection.execute(NOTIFY, ROUND_TALLY, str(round_id))
+    ordered = sorted(marks, key=lambda m: (m.rank is None, m.rank or 0, m.proposal_id))
+    return {
+        "updatedAt": ballot["updated_at"].isoformat(),
+        "entries": [
+            {
+                "points": m.points,
+                "rank": m.rank,
+                "proposal": {"id": to_global_id("Proposal", m.proposal_id)},
+            }
+            for m in ordered
+        ],
+    }
+
+
+async def cast(request: Request) -> Response:
+    body = await request.json()
+    client = request.client
+    async with request.app.state.pool.acquire() as connection:
+        try:
+            actor = await authenticate(connection, request)
+        except Unauthorized:
+            return _unauthorized()
+        limits: RateLimits = request.app.state.limits
+        if not await within_write_limits(
+            connection, limits, actor.person_id, client.host if client else "unknown"
+        ):
+            return _failed(DomainError(ErrorCode.RATE_LIMITED, "Wait a minute and try again."))
+        decoded = from_global_id(str(body.get("roundId", "")))
+        if decoded is None or decoded[0] != "VotingRound":
+            return _failed(NotFound("Voting round", ["roundId"]))
+        try:
+            ballot = await cast_ballot(connection, actor, decoded[1], _entries(body.get("entries")))
+        except DomainError as error:
+            return _failed(error)
+    return JSONResponse({"castBallot": {"ballot": ballot, "errors": []}})
+
+
+async def proposals(request: Request) -> Response:
+    body = await request.json()
+    async with request.app.state.pool.acquire() as connection:
+        try:
+            await authenticate(connection, request)
+        except Unauthorized:
+            return _unauthorized()
+        rows = await connection.fetch(PROPOSALS, body.get("area", ""), PAGE + 1)
+    if not rows:
+        return JSONResponse({"area": None})
+    page = [row for row in rows if row["id"] is not None]
+    edges = [
+        {
+            "node": {
+                "id": to_global_id("Proposal", row["id"]),
+                "title": row["title"],
+                "author": {"displayName": row["display_name"]},
+                "commentCount": row["comments"],
+            }
+        }
+        for row in page[:PAGE]
+    ]
+    return JSONResponse(
+        {
+            "area": {
+                "proposals": {
+                    "totalCount": rows[0]["total"],
+                    "pageInfo": {"hasNextPage": len(page) > PAGE},
+                    "edges": edges,
+                }
+            }
+        }
+    )
+
+
+async def priorities(request: Request) -> Response:
+    body = await request.json()
+    async with request.app.state.pool.acquire() as connection:
+        try:
+            await authenticate(connection, request)
+        except Unauthorized:
+            return _unauthorized()
+        rows = await connection.fetch(PRIORITIES, body.get("area", ""))
+    return JSONResponse(
+        {
+            "area": {
+                "priorities": [
+                    {
+                        "rank": row["rank"],
+                        "score": row["score"],
+                        "supporters": row["supporters"],
+                        "proposal": {
+                            "id": to_global_id("Proposal", row["id"]),
+                            "title": row["title"],
+                            "area": {"name": row["name"]},
+                        },
+                    }
+                    for row in rows
+                ]
+            }
+        }
+    )
+
+
+def _failed(error: DomainError) -> Response:
+    errors = [{"code": error.code.value, "message": error.message, "field": error.field}]
+    return JSONResponse({"castBallot": {"ballot": None, "errors": errors}})
+
+
+def _unauthorized() -> Response:
+    return JSONResponse(
+        {"errors": [{"message": "The token is unknown, revoked or expired."}]}, status_code=401
+    )
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    size = int(os.environ.get("BENCH_POOL", "20"))
+    dsn = asyncpg_dsn(os.environ["BENCH_DATABASE_URL"])
+    async with asyncpg.create_pool(dsn, min_size=size // 2, max_size=size) as pool:
+        app.state.pool = pool
+        # The same limits as the Levelground under test (servers.RATE_LIMITS).
+        app.state.limits = RateLimits.model_validate_json(os.environ["LEVELGROUND_RATE_LIMITS"])
+        yield
+
+
+app = Starlette(
+    routes=[
+        Route("/cast", cast, methods=["POST"]),
+        Route("/proposals", proposals, methods=["POST"]),
+        Route("/priorities", priorities, methods=["POST"]),
+        Route("/healthz", healthz),
+    ],
+    lifespan=lifespan,
+)
