@@ -235,6 +235,8 @@ def count(
                 httpx.Client(base_url=server.url, timeout=60) as http,
             ):
                 for scenario in scenarios:
+                    if name not in scenario.servers:
+                        continue
                     requests = scenario.requests(run.dataset, name, warm + per_scenario)
                     for request in requests[:warm]:
                         _send(http, request)
@@ -283,9 +285,12 @@ def measure(
                     scenario.requests(run.dataset, name, _lines(run.dataset)),
                 )
                 for name in args.servers
+                if name in scenario.servers
             }
             for connections in args.connections:
                 for name, server in started.items():
+                    if name not in files:
+                        continue
                     mark_tokens_used(url)
                     options = {"connections": connections, "threads": args.threads}
                     load.run(server.url, files[name], seconds=args.warmup, **options)

@@ -82,8 +82,20 @@ class CountingProxy:
             self.port = self._server.sockets[0].getsockname()[1]
             self._ready.set()
 
+        async def stop() -> None:
+            assert self._server is not None
+            self._server.close()
+            current = asyncio.current_task()
+            pending = [t for t in asyncio.all_tasks() if t is not current]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            await self._server.wait_closed()
+
         self._loop.run_until_complete(start())
         self._loop.run_forever()
+        self._loop.run_until_complete(stop())
+        self._loop.close()
 
     async def _serve(
         self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter

@@ -7,6 +7,8 @@ read back so they can be checked against each other.
   proposal and its area.
 - ``proposals``: a page of the city's 50 newest proposals with author display names,
   comment counts and the total.
+- ``board``: the board paper of ``examples/board_report.py`` for the city, read by the
+  board's members.
 
 The same seed gives the same ballots in the same order on every server. Each server has
 its own third of the people, so none re-casts another's ballots or meets another's
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.dataset import Dataset
+from examples.board_report import BOARD_PAPER
 from server.ids import from_global_id, to_global_id
 
 SERVERS = ("levelground", "limit", "postgraphile")
@@ -92,6 +95,7 @@ class Scenario:
     name = ""
     # Reads must read the same on every server; casts are checked against what was sent.
     shared = True
+    servers: tuple[str, ...] = SERVERS
 
     def requests(self, dataset: Dataset, server: str, count: int) -> list[Request]:
         raise NotImplementedError
@@ -235,4 +239,30 @@ class Proposals(Reads):
         return found["totalCount"], found["pageInfo"]["hasNextPage"], rows
 
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (CastBallot(), Priorities(), Proposals())}
+class Board(Scenario):
+    """The board paper: summaries with the RAG rules applied, the city's priorities and
+    their actions, a page of the plan, the latest activity."""
+
+    name = "board"
+    servers = ("levelground",)
+
+    def requests(self, dataset: Dataset, server: str, count: int) -> list[Request]:
+        body = _graphql(BOARD_PAPER, {"area": dataset.city_slug})
+        board = dataset.board
+        return [Request("/graphql", board[i % len(board)][1], body) for i in range(count)]
+
+    def read(self, server: str, answer: dict[str, Any]) -> Any:
+        area = _data(server, answer)["area"]
+        summary = area["actionPlanSummary"]
+        return (
+            [(child["name"], child["actionPlanSummary"]["adopted"]) for child in area["children"]],
+            {k: v for k, v in summary.items() if k != "asOf"},
+            [(p["rank"], p["proposal"]["title"], p["action"]) for p in area["priorities"]],
+            area["actionPlan"],
+            area["activity"],
+        )
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s for s in (CastBallot(), Priorities(), Proposals(), Board())
+}
