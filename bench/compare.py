@@ -73,7 +73,7 @@ class Measured:
     server: str
     connections: int
     load: load.Load
-    cpu_ms: float
+    cpu_ms: float | None
     db_cpu_ms: float | None
     peak_rss_mb: float
     statements: float | None
@@ -302,24 +302,27 @@ def measure(
                             f"answer in {args.duration:g} s ({result.sample or 'none at all'})"
                         )
                     counted = run.counted.get((scenario.name, name))
-                    answered = max(1, result.requests)
                     run.measured.append(
                         Measured(
                             scenario=scenario.name,
                             server=name,
                             connections=connections,
                             load=result,
-                            cpu_ms=sampler.cpu * 1000 / answered,
-                            db_cpu_ms=(
-                                sampler.db_cpu * 1000 / answered
-                                if sampler.db_cpu is not None
-                                else None
-                            ),
+                            cpu_ms=_per_answer(sampler.cpu, result),
+                            db_cpu_ms=_per_answer(sampler.db_cpu, result),
                             peak_rss_mb=sampler.peak_rss / 2**20,
                             statements=counted.per_request if counted else None,
                         )
                     )
                     print(report.line(run.measured[-1]), flush=True)
+
+
+def _per_answer(seconds: float | None, result: load.Load) -> float | None:
+    """CPU milliseconds per answer (none without answers: the time went to requests still
+    in flight)."""
+    if seconds is None or not result.requests:
+        return None
+    return seconds * 1000 / result.requests
 
 
 def _lines(dataset: city.Dataset) -> int:

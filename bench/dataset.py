@@ -182,6 +182,10 @@ class _Area:
     parent_id: int | None
 
 
+# Rows for one table: its name, the columns given, the rows.
+_Rows = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]
+
+
 class _Ids:
     def __init__(self) -> None:
         self._next: dict[str, itertools.count[int]] = {}
@@ -286,7 +290,7 @@ class Builder:
         self.counts[table] = self.counts.get(table, 0) + done
         return done
 
-    async def build_votes(self) -> None:
+    async def build_votes(self, second: asyncpg.Connection) -> None:
         """Everything up to the ballots, with every round that takes ballots still open."""
         async with self.db.transaction():
             await self._areas()
@@ -294,7 +298,7 @@ class Builder:
             await self._conversations()
             await self._proposals()
             await self._rounds()
-        await self._ballots()
+        await self._ballots(second)
 
     # --- areas, people, tokens -------------------------------------------------------
 
@@ -617,13 +621,12 @@ class Builder:
         )
         await self.copy("ballot_items", ("round_id", "proposal_id", "position"), items, len(items))
 
-    async def _ballots(self) -> None:
+    async def _ballots(self, second: asyncpg.Connection) -> None:
         """About the same number of entries in every round that takes ballots, each
-        person at most once per round; one transaction per round, so the deferred
-        budget and rank checks run as the bar moves."""
-        rng = self.rng
-        per_round = math.ceil(self.sizes.entries / max(1, len(self.round_method)))
-        tasks = {
+        person at most once per round. Rounds go in on two connections at once (the
+        database's checks of each entry are most of the work), each in one transaction,
+        so the deferred budget and rank checks run as the bar moves."""
+        bars = {
             table: self.progress.add_task(table, total=total)
             for table, total in (
                 ("ballot_entries", self.sizes.entries),
@@ -631,49 +634,57 @@ class Builder:
                 ("ballot_casts", None),
             )
         }
-        for rid, method in self.round_method.items():
-            candidates = self.round_candidates[rid]
-            voters = iter(rng.sample(self.person_ids, len(self.person_ids)))
-            ballots, entries, casts = [], [], []
-            written = 0
-            for pid in voters:
-                if written >= per_round:
-                    break
-                bid = self.ids("ballots")
-                opened = self.round_opened[rid]
-                cast = opened + (self.now - opened) * rng.random()
-                ballots.append((bid, rid, pid, cast, cast))
-                casts.append((self.ids("ballot_casts"), rid, pid, pid, False, cast))
-                for proposal, points, rank in _marks(rng, method, candidates):
-                    entries.append((bid, proposal, rid, points, rank))
-                    written += 1
-            async with self.db.transaction():
-                for table, columns, rows in (
-                    (
-                        "ballots",
-                        ("id", "round_id", "person_id", "created_at", "updated_at"),
-                        ballots,
-                    ),
-                    (
-                        "ballot_entries",
-                        ("ballot_id", "proposal_id", "round_id", "points", "rank"),
-                        entries,
-                    ),
-                    (
-                        "ballot_casts",
-                        ("id", "round_id", "person_id", "cast_by_id", "assisted", "created_at"),
-                        casts,
-                    ),
-                ):
-                    for batch in _chunks(rows, 20_000):
-                        await self.db.copy_records_to_table(
-                            table, records=batch, columns=list(columns)
-                        )
-                        self.progress.advance(tasks[table], len(batch))
-                    self.counts[table] = self.counts.get(table, 0) + len(rows)
-        for table in ("ballots", "ballot_casts"):
-            self.progress.update(tasks[table], total=self.counts.get(table, 0))
-        self.progress.update(tasks["ballot_entries"], total=self.counts.get("ballot_entries", 0))
+        queue: asyncio.Queue[list[_Rows] | None] = asyncio.Queue(maxsize=2)
+
+        async def load(connection: asyncpg.Connection) -> None:
+            while (votes := await queue.get()) is not None:
+                async with connection.transaction():
+                    for table, columns, rows in votes:
+                        for batch in _chunks(rows, 20_000):
+                            await connection.copy_records_to_table(
+                                table, records=batch, columns=list(columns)
+                            )
+                            self.progress.advance(bars[table], len(batch))
+                        self.counts[table] = self.counts.get(table, 0) + len(rows)
+
+        per_round = math.ceil(self.sizes.entries / max(1, len(self.round_method)))
+        async with asyncio.TaskGroup() as group:
+            for connection in (self.db, second):
+                group.create_task(load(connection))
+            # Generated in order, one round after another: the same seed, the same votes.
+            for rid, method in self.round_method.items():
+                await queue.put(self._round_votes(rid, method, per_round))
+            for _ in range(2):
+                await queue.put(None)
+        for table, bar in bars.items():
+            self.progress.update(bar, total=self.counts.get(table, 0))
+
+    def _round_votes(self, rid: int, method: str, entries_wanted: int) -> list[_Rows]:
+        rng = self.rng
+        candidates = self.round_candidates[rid]
+        opened = self.round_opened[rid]
+        ballots: list[tuple[Any, ...]] = []
+        entries: list[tuple[Any, ...]] = []
+        casts: list[tuple[Any, ...]] = []
+        for pid in rng.sample(self.person_ids, len(self.person_ids)):
+            if len(entries) >= entries_wanted:
+                break
+            bid = self.ids("ballots")
+            cast = opened + (self.now - opened) * rng.random()
+            ballots.append((bid, rid, pid, cast, cast))
+            casts.append((self.ids("ballot_casts"), rid, pid, pid, False, cast))
+            entries += [
+                (bid, p, rid, points, rank) for p, points, rank in _marks(rng, method, candidates)
+            ]
+        return [
+            ("ballots", ("id", "round_id", "person_id", "created_at", "updated_at"), ballots),
+            ("ballot_entries", ("ballot_id", "proposal_id", "round_id", "points", "rank"), entries),
+            (
+                "ballot_casts",
+                ("id", "round_id", "person_id", "cast_by_id", "assisted", "created_at"),
+                casts,
+            ),
+        ]
 
     # --- after the app has closed the rounds: teams, actions, updates, comments --------
 
@@ -998,10 +1009,11 @@ CREATE TABLE bench.tokens (person_id bigint PRIMARY KEY, token text NOT NULL);
 async def build(url: str, scale: float, seed: int) -> Dataset:
     """Fill an empty, migrated database."""
     connection = await asyncpg.connect(asyncpg_dsn(url))
+    second = await asyncpg.connect(asyncpg_dsn(url))
     try:
         builder = Builder(connection, scale, seed)
         with builder.progress:
-            await builder.build_votes()
+            await builder.build_votes(second)
             await _close_rounds(url, builder.to_close, builder.progress)
             priorities = [
                 (row["round_id"], row["proposal_id"], row["rank"])
@@ -1029,6 +1041,7 @@ async def build(url: str, scale: float, seed: int) -> Dataset:
             )
         await connection.execute("VACUUM ANALYZE")
     finally:
+        await second.close()
         await connection.close()
     found = await load(url)
     assert found is not None

@@ -46,7 +46,8 @@ def line(m: Measured) -> str:
 
 
 def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}" if b else "-"
+    """a / b; "-" when either is zero (no answers, so no rate or latency to compare)."""
+    return f"{a / b:.2f}" if a and b else "-"
 
 
 def ratios(run: Run) -> list[str]:
