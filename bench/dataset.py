@@ -759,7 +759,7 @@ class Builder:
             team = rng.choice(self.teams_by_area[area_id])
             lead = rng.choice(self.team_members[team]) if rng.random() < 0.9 else None
             status = rng.choices(statuses, [15, 45, 10, 20, 5])[0]
-            percent = 100 if status == "done" else rng.randint(0, 95)
+            percent = {"done": 100, "not_started": 0}.get(status, rng.randint(5, 95))
             adopted = self.at(0.92 + 0.05 * rng.random())
             target = adopted + timedelta(days=rng.randint(-60, 240)) if rng.random() < 0.7 else None
             conversation_id, story_id, description = proposal_origin[proposal]

@@ -13,6 +13,10 @@ round trips as a careful hand-written endpoint would:
   and the total.
 - ``POST /priorities``: the latest closed round's priorities of an area and every area
   beneath it, in the app's tree order, with their proposals and areas.
+- ``POST /board``: ``examples/board_report.py``'s board paper for an area: every action
+  beneath it with the facts its health needs (judged by the app's own rules,
+  ``server.actions.health``), the open blockers and asks shown, the priorities, the
+  milestones and latest updates of the plan's first page, and the activity feed.
 
 Each answers a JSON body shaped like Levelground's GraphQL ``data``.
 """
@@ -33,6 +37,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from server.access import SATISFIES, Scope
+from server.actions.health import Facts, Health, assess
+from server.actions.models import ActionStatus, Rag
+from server.areas.tree import AreaTree
 from server.auth.tokens import TOKEN_PREFIX, USE_RECORDED_EVERY, hash_token
 from server.config import RateLimits
 from server.errors import DomainError, ErrorCode, Forbidden, NotFound
@@ -127,6 +134,95 @@ SELECT p.rank, p.score, p.supporters, pr.id, pr.title, a.name
  ORDER BY t.depth, t.path, p.rank
 """
 PAGE = 50
+AREAS = "SELECT id, parent_id, name, slug FROM areas"
+ACTIONS = """
+SELECT a.id, a.area_id, a.title, a.status, a.rag, a.percent_complete, a.target_date,
+       a.team_id, a.lead_id, a.round_id, a.proposal_id, a.closing_statement, a.created_at,
+       a.last_update_at, ar.name AS area_name, t.name AS team_name, pe.display_name AS lead_name,
+       (SELECT count(*) FROM updates u WHERE u.action_id = a.id AND u.kind = 'blocker'
+           AND u.resolved_at IS NULL) AS open_blockers,
+       (SELECT count(*) FROM updates u WHERE u.action_id = a.id AND u.kind = 'ask_for_help'
+           AND u.resolved_at IS NULL) AS open_asks,
+       (SELECT count(*) FROM milestones m WHERE m.action_id = a.id AND m.done_at IS NULL
+           AND m.due_at < $2) AS overdue_milestones,
+       CASE WHEN a.lead_id IS NULL OR a.team_id IS NULL THEN NULL
+            ELSE EXISTS (SELECT FROM team_memberships tm WHERE tm.team_id = a.team_id
+                            AND tm.person_id = a.lead_id AND tm.left_at IS NULL)
+       END AS lead_on_team
+  FROM actions a
+  JOIN areas ar ON ar.id = a.area_id
+  LEFT JOIN core_teams t ON t.id = a.team_id
+  LEFT JOIN people pe ON pe.id = a.lead_id
+ WHERE a.area_id = any($1::bigint[])
+ ORDER BY a.id
+"""
+OPEN_UPDATES = """
+SELECT action_id, kind, body, display_name FROM (
+    SELECT u.action_id, u.kind, u.body, pe.display_name,
+           row_number() OVER (PARTITION BY u.action_id, u.kind ORDER BY u.id DESC) AS position
+      FROM updates u JOIN people pe ON pe.id = u.author_id
+     WHERE u.action_id = any($1::bigint[]) AND u.kind IN ('blocker', 'ask_for_help')
+       AND u.resolved_at IS NULL) open
+ WHERE position <= CASE WHEN kind = 'blocker' THEN 1 ELSE 3 END
+ ORDER BY action_id, kind, position
+"""
+PLAN_DETAILS = """
+SELECT m.action_id, 'milestone' AS what, m.title AS text, NULL AS kind, m.due_at AS at,
+       m.done_at, m.id
+  FROM milestones m WHERE m.action_id = any($1::bigint[])
+UNION ALL
+SELECT * FROM (
+    SELECT DISTINCT ON (u.action_id) u.action_id, 'update', u.body, u.kind, u.created_at,
+           NULL::timestamptz, u.id
+      FROM updates u WHERE u.action_id = any($1::bigint[])
+     ORDER BY u.action_id, u.id DESC) latest
+ ORDER BY action_id, what, at ASC NULLS LAST, id
+"""
+ACTIVITY = """
+SELECT feed.kind, feed.occurred_at, ar.name AS area_name, a.title AS action_title,
+       u.kind AS update_kind, u.body AS update_body, pe.display_name AS author_name,
+       r.title AS round_title
+  FROM (
+      SELECT 'update_posted' AS kind, u.created_at AS occurred_at, u.id, a.area_id,
+             a.id AS action_id, u.id AS update_id, NULL::bigint AS round_id
+        FROM updates u JOIN actions a ON a.id = u.action_id WHERE a.area_id = any($1::bigint[])
+      UNION ALL
+      SELECT 'priority_adopted', a.created_at, a.id, a.area_id, a.id, NULL, a.round_id
+        FROM actions a WHERE a.area_id = any($1::bigint[])
+      UNION ALL
+      SELECT 'round_closed', r.closed_at, r.id, r.area_id, NULL, NULL, r.id
+        FROM voting_rounds r WHERE r.state = 'closed' AND r.area_id = any($1::bigint[])
+      ORDER BY occurred_at DESC, kind DESC, id DESC
+      LIMIT $2) feed
+  JOIN areas ar ON ar.id = feed.area_id
+  LEFT JOIN actions a ON a.id = feed.action_id
+  LEFT JOIN updates u ON u.id = feed.update_id
+  LEFT JOIN people pe ON pe.id = u.author_id
+  LEFT JOIN voting_rounds r ON r.id = feed.round_id
+ ORDER BY feed.occurred_at DESC, feed.kind DESC, feed.id DESC
+"""
+BOARD_PRIORITIES = """
+WITH RECURSIVE tree AS (
+    SELECT id, 1 AS depth, ARRAY[id] AS path FROM areas WHERE id = $1
+    UNION ALL
+    SELECT a.id, t.depth + 1, t.path || a.id FROM areas a JOIN tree t ON a.parent_id = t.id
+), latest AS (
+    SELECT DISTINCT ON (r.area_id) r.id, r.area_id
+      FROM voting_rounds r JOIN tree t ON t.id = r.area_id
+     WHERE r.state = 'closed'
+     ORDER BY r.area_id, r.closed_at DESC, r.id DESC
+)
+SELECT p.rank, p.supporters, pr.title, a.name, ac.id AS action_id
+  FROM latest l
+  JOIN tree t ON t.id = l.area_id
+  JOIN priorities p ON p.round_id = l.id
+  JOIN proposals pr ON pr.id = p.proposal_id
+  JOIN areas a ON a.id = pr.area_id
+  LEFT JOIN actions ac ON ac.round_id = p.round_id AND ac.proposal_id = p.proposal_id
+ ORDER BY t.depth, t.path, p.rank
+"""
+ACTIVITY_SHOWN = 10
+PLAN_SHOWN = 100
 
 
 class Unauthorized(Exception):
@@ -345,6 +441,291 @@ async def priorities(request: Request) -> Response:
     )
 
 
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _name(value: str | None) -> dict[str, str] | None:
+    return {"name": value} if value is not None else None
+
+
+class Summary:
+    """What the board paper says about a set of actions (server.actions.board's sums)."""
+
+    def __init__(self) -> None:
+        self.adopted = 0
+        self.percent_sum = 0
+        self.by_status = dict.fromkeys(ActionStatus, 0)
+        self.by_rag = dict.fromkeys(Rag, 0)
+        self.flagged: dict[str, list[Any]] = {
+            k: [] for k in ("blocked", "stale", "overdue", "needsLead", "openAsks")
+        }
+
+    def add(self, row: Any, health: Health) -> None:
+        status = ActionStatus(row["status"])
+        self.adopted += 1
+        self.by_status[status] += 1
+        self.by_rag[health.rag] += 1
+        if status is not ActionStatus.DROPPED:
+            self.percent_sum += row["percent_complete"]
+        for key, flagged in (
+            ("stale", health.stale),
+            ("blocked", health.blocked),
+            ("overdue", health.overdue),
+            ("needsLead", health.needs_lead),
+            ("openAsks", health.open_asks > 0),
+        ):
+            if flagged:
+                self.flagged[key].append(row)
+
+    def counts(self) -> dict[str, Any]:
+        done = self.by_status[ActionStatus.DONE]
+        counted = self.adopted - self.by_status[ActionStatus.DROPPED]
+        return {
+            "adopted": self.adopted,
+            "done": done,
+            "percentDone": round(100 * done / self.adopted, 1) if self.adopted else None,
+            "averagePercentComplete": round(self.percent_sum / counted, 1) if counted else None,
+        }
+
+    def by_rag_json(self) -> list[dict[str, Any]]:
+        return [{"rag": rag.name, "count": n} for rag, n in self.by_rag.items()]
+
+
+def _health(row: Any, now: datetime) -> Health:
+    return assess(
+        Facts(
+            status=ActionStatus(row["status"]),
+            declared_rag=Rag(row["rag"]),
+            adopted_at=row["created_at"],
+            last_update_at=row["last_update_at"],
+            target_date=row["target_date"],
+            open_blockers=row["open_blockers"],
+            open_asks=row["open_asks"],
+            overdue_milestones=row["overdue_milestones"],
+            has_lead=row["lead_id"] is not None,
+            lead_on_team=row["lead_on_team"],
+        ),
+        now,
+    )
+
+
+async def board_paper(connection: asyncpg.Connection, slug: str) -> dict[str, Any] | None:
+    now = datetime.now(UTC)
+    areas = {row["id"]: row for row in await connection.fetch(AREAS)}
+    tree = AreaTree({area_id: row["parent_id"] for area_id, row in areas.items()})
+    root = next((row for row in areas.values() if row["slug"] == slug), None)
+    if root is None:
+        return None
+    scope = tree.descendants(root["id"])
+    actions = await connection.fetch(ACTIONS, scope, now)
+    health = {row["id"]: _health(row, now) for row in actions}
+    summary = Summary()
+    children = sorted(
+        (areas[a] for a in tree.descendants(root["id"]) if areas[a]["parent_id"] == root["id"]),
+        key=lambda area: (area["name"], area["id"]),
+    )
+    within = {child["id"]: set(tree.descendants(child["id"])) for child in children}
+    by_child = {child["id"]: Summary() for child in children}
+    for row in actions:
+        summary.add(row, health[row["id"]])
+        for child_id, areas_beneath in within.items():
+            if row["area_id"] in areas_beneath:
+                by_child[child_id].add(row, health[row["id"]])
+    shown_updates: dict[tuple[int, str], list[Any]] = {}
+    flagged_ids = [r["id"] for key in ("blocked", "openAsks") for r in summary.flagged[key]]
+    for update in await connection.fetch(OPEN_UPDATES, flagged_ids):
+        shown_updates.setdefault((update["action_id"], update["kind"]), []).append(update)
+    page = actions[:PLAN_SHOWN]
+    milestones: dict[int, list[Any]] = {}
+    latest: dict[int, Any] = {}
+    for detail in await connection.fetch(PLAN_DETAILS, [row["id"] for row in page]):
+        if detail["what"] == "milestone":
+            milestones.setdefault(detail["action_id"], []).append(detail)
+        else:
+            latest[detail["action_id"]] = detail
+    by_id = {row["id"]: row for row in actions}
+    priorities = await connection.fetch(BOARD_PRIORITIES, root["id"])
+    activity = await connection.fetch(ACTIVITY, scope, ACTIVITY_SHOWN)
+
+    def updates(row: Any, kind: str, author: bool) -> dict[str, Any]:
+        found = shown_updates.get((row["id"], kind), [])
+        nodes = [
+            {
+                "body": u["body"],
+                **({"author": {"displayName": u["display_name"]}} if author else {}),
+            }
+            for u in found
+        ]
+        return {"edges": [{"node": node} for node in nodes]}
+
+    flagged = summary.flagged
+    return {
+        "area": {
+            "name": root["name"],
+            "children": [
+                {
+                    "name": child["name"],
+                    "actionPlanSummary": {
+                        **{
+                            k: v
+                            for k, v in by_child[child["id"]].counts().items()
+                            if k != "averagePercentComplete"
+                        },
+                        "byRag": by_child[child["id"]].by_rag_json(),
+                    },
+                }
+                for child in children
+            ],
+            "actionPlanSummary": {
+                "asOf": now.isoformat(),
+                **summary.counts(),
+                "byStatus": [{"status": s.name, "count": n} for s, n in summary.by_status.items()],
+                "byRag": summary.by_rag_json(),
+                "blocked": [
+                    {
+                        "title": row["title"],
+                        "area": _name(row["area_name"]),
+                        "team": _name(row["team_name"]),
+                        "openBlockers": health[row["id"]].open_blockers,
+                        "updateConnection": updates(row, "blocker", author=False),
+                    }
+                    for row in flagged["blocked"]
+                ],
+                "stale": [
+                    {
+                        "title": row["title"],
+                        "area": _name(row["area_name"]),
+                        "lastUpdateAt": _when(row["last_update_at"]),
+                        "createdAt": _when(row["created_at"]),
+                    }
+                    for row in flagged["stale"]
+                ],
+                "overdue": [
+                    {
+                        "title": row["title"],
+                        "area": _name(row["area_name"]),
+                        "targetDate": _when(row["target_date"]),
+                    }
+                    for row in flagged["overdue"]
+                ],
+                "needsLead": [
+                    {
+                        "title": row["title"],
+                        "area": _name(row["area_name"]),
+                        "team": _name(row["team_name"]),
+                    }
+                    for row in flagged["needsLead"]
+                ],
+                "openAsks": [
+                    {
+                        "title": row["title"],
+                        "area": _name(row["area_name"]),
+                        "updateConnection": updates(row, "ask_for_help", author=True),
+                    }
+                    for row in flagged["openAsks"]
+                ],
+            },
+            "priorities": [
+                {
+                    "rank": p["rank"],
+                    "supporters": p["supporters"],
+                    "proposal": {"title": p["title"], "area": {"name": p["name"]}},
+                    "action": (
+                        None
+                        if p["action_id"] is None
+                        else {
+                            "status": ActionStatus(by_id[p["action_id"]]["status"]).name,
+                            "rag": health[p["action_id"]].rag.name,
+                            "percentComplete": by_id[p["action_id"]]["percent_complete"],
+                            "closingStatement": by_id[p["action_id"]]["closing_statement"],
+                        }
+                    ),
+                }
+                for p in priorities
+            ],
+            "actionPlan": {
+                "totalCount": len(actions),
+                "pageInfo": {"hasNextPage": len(actions) > PLAN_SHOWN},
+                "edges": [
+                    {"node": _plan_node(row, health[row["id"]], milestones, latest)} for row in page
+                ],
+            },
+            "activity": {
+                "edges": [
+                    {
+                        "node": {
+                            "kind": event["kind"].upper(),
+                            "occurredAt": _when(event["occurred_at"]),
+                            "area": {"name": event["area_name"]},
+                            "action": {"title": event["action_title"]}
+                            if event["action_title"]
+                            else None,
+                            "update": (
+                                None
+                                if event["update_kind"] is None
+                                else {
+                                    "kind": event["update_kind"].upper(),
+                                    "body": event["update_body"],
+                                    "author": {"displayName": event["author_name"]},
+                                }
+                            ),
+                            "round": {"title": event["round_title"]}
+                            if event["round_title"]
+                            else None,
+                        }
+                    }
+                    for event in activity
+                ]
+            },
+        }
+    }
+
+
+def _plan_node(
+    row: Any, health: Health, milestones: dict[int, list[Any]], latest: dict[int, Any]
+) -> dict[str, Any]:
+    update = latest.get(row["id"])
+    return {
+        "title": row["title"],
+        "status": ActionStatus(row["status"]).name,
+        "rag": health.rag.name,
+        "percentComplete": row["percent_complete"],
+        "targetDate": _when(row["target_date"]),
+        "stale": health.stale,
+        "overdue": health.overdue,
+        "needsLead": health.needs_lead,
+        "openAsks": health.open_asks,
+        "area": {"name": row["area_name"]},
+        "team": _name(row["team_name"]),
+        "lead": {"displayName": row["lead_name"]} if row["lead_name"] is not None else None,
+        "milestones": [
+            {"title": m["text"], "dueAt": _when(m["at"]), "doneAt": _when(m["done_at"])}
+            for m in milestones.get(row["id"], [])
+        ],
+        "latestUpdate": (
+            None
+            if update is None
+            else {
+                "kind": update["kind"].upper(),
+                "body": update["text"],
+                "createdAt": _when(update["at"]),
+            }
+        ),
+    }
+
+
+async def board(request: Request) -> Response:
+    body = await request.json()
+    async with request.app.state.pool.acquire() as connection:
+        try:
+            await authenticate(connection, request)
+        except Unauthorized:
+            return _unauthorized()
+        paper = await board_paper(connection, body.get("area", ""))
+    return JSONResponse(paper or {"area": None})
+
+
 def _failed(error: DomainError) -> Response:
     errors = [{"code": error.code.value, "message": error.message, "field": error.field}]
     return JSONResponse({"castBallot": {"ballot": None, "errors": errors}})
@@ -383,6 +764,7 @@ app = Starlette(
         Route("/cast", cast, methods=["POST"]),
         Route("/proposals", proposals, methods=["POST"]),
         Route("/priorities", priorities, methods=["POST"]),
+        Route("/board", board, methods=["POST"]),
         Route("/healthz", healthz),
     ],
     lifespan=lifespan,

@@ -174,3 +174,174 @@ LANGUAGE sql STABLE AS $$
     SELECT * FROM ballot_entries e WHERE e.ballot_id = b.id
      ORDER BY e.rank NULLS LAST, e.proposal_id
 $$;
+
+-- The board paper (examples/board_report.py). Levelground judges each action by the rules
+-- in server/actions/health.py; these functions say the same in SQL.
+
+-- An area and every area beneath it.
+CREATE OR REPLACE FUNCTION bench_scope(area_id bigint) RETURNS SETOF bigint
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE tree AS (
+        SELECT bench_scope.area_id AS id
+        UNION ALL
+        SELECT c.id FROM areas c JOIN tree t ON c.parent_id = t.id
+    )
+    SELECT id FROM tree
+$$;
+
+DO $$ BEGIN
+    CREATE TYPE bench_health AS (
+        rag text, overdue boolean, blocked boolean, stale boolean, needs_lead boolean,
+        open_blockers integer, open_asks integer);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+
+-- Action.health: the effective RAG (the declared one raised by the rules: overdue or
+-- blocked -> at least AMBER, both -> RED, stale or a late milestone -> at least AMBER;
+-- DONE is GREEN, DROPPED keeps its RAG, closed actions carry no flags) and the flags.
+CREATE OR REPLACE FUNCTION actions_health(a actions) RETURNS bench_health
+LANGUAGE sql STABLE AS $$
+    WITH facts AS (
+        SELECT (SELECT count(*) FROM updates u WHERE u.action_id = a.id AND u.kind = 'blocker'
+                   AND u.resolved_at IS NULL)::integer AS blockers,
+               (SELECT count(*) FROM updates u WHERE u.action_id = a.id
+                   AND u.kind = 'ask_for_help' AND u.resolved_at IS NULL)::integer AS asks,
+               (SELECT count(*) FROM milestones m WHERE m.action_id = a.id
+                   AND m.done_at IS NULL AND m.due_at < now())::integer AS late_steps,
+               a.lead_id IS NULL OR (a.team_id IS NOT NULL AND NOT EXISTS (
+                   SELECT FROM team_memberships tm WHERE tm.team_id = a.team_id
+                      AND tm.person_id = a.lead_id AND tm.left_at IS NULL)) AS needs_lead,
+               a.target_date IS NOT NULL AND a.target_date < now() AS overdue,
+               now() - coalesce(a.last_update_at, a.created_at) >= interval '30 days' AS stale
+    ), judged AS (
+        SELECT f.*, a.status = 'blocked' OR f.blockers > 0 AS blocked FROM facts f
+    )
+    SELECT CASE
+        WHEN a.status = 'done' THEN ROW('green', false, false, false, false, 0, 0)::bench_health
+        WHEN a.status = 'dropped' THEN ROW(a.rag, false, false, false, false, 0, 0)::bench_health
+        ELSE ROW(
+            CASE WHEN (j.overdue AND j.blocked) OR a.rag = 'red' THEN 'red'
+                 WHEN j.overdue OR j.blocked OR j.stale OR j.late_steps > 0 OR a.rag = 'amber'
+                     THEN 'amber'
+                 ELSE 'green' END,
+            j.overdue, j.blocked, j.stale, j.needs_lead, j.blockers, j.asks)::bench_health
+        END
+      FROM judged j
+$$;
+
+-- Area.plan: every action in the area and beneath it, oldest adoption first.
+CREATE OR REPLACE FUNCTION areas_plan(a areas) RETURNS SETOF actions
+LANGUAGE sql STABLE AS $$
+    SELECT x.* FROM actions x WHERE x.area_id IN (SELECT bench_scope(a.id)) ORDER BY x.id
+$$;
+
+-- Area.planFlagged(flag): the plan's blocked, stale, overdue, needs_lead or open_asks
+-- actions, in plan order.
+CREATE OR REPLACE FUNCTION areas_plan_flagged(a areas, flag text) RETURNS SETOF actions
+LANGUAGE sql STABLE AS $$
+    SELECT x.* FROM areas_plan(a) x, LATERAL actions_health(x) h
+     WHERE CASE flag WHEN 'blocked' THEN h.blocked WHEN 'stale' THEN h.stale
+                     WHEN 'overdue' THEN h.overdue WHEN 'needs_lead' THEN h.needs_lead
+                     WHEN 'open_asks' THEN h.open_asks > 0 ELSE false END
+     ORDER BY x.id
+$$;
+
+DO $$ BEGIN
+    CREATE TYPE bench_plan_summary AS (
+        adopted integer, done integer, percent_done double precision,
+        average_percent_complete double precision, by_status jsonb, by_rag jsonb);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+
+-- Area.planSummary: the counts of a board paper (statuses and RAGs in Levelground's
+-- order; percentages rounded half to even, as Python's round does).
+CREATE OR REPLACE FUNCTION areas_plan_summary(a areas) RETURNS bench_plan_summary
+LANGUAGE sql STABLE AS $$
+    WITH judged AS (
+        SELECT x.status, x.percent_complete, h.rag FROM areas_plan(a) x, LATERAL actions_health(x) h
+    ), totals AS (
+        SELECT count(*)::integer AS adopted,
+               count(*) FILTER (WHERE status = 'done')::integer AS done,
+               count(*) FILTER (WHERE status <> 'dropped')::integer AS counted,
+               coalesce(sum(percent_complete) FILTER (WHERE status <> 'dropped'), 0) AS percent_sum
+          FROM judged
+    )
+    SELECT t.adopted, t.done,
+           CASE WHEN t.adopted > 0 THEN round(1000.0::float8 * t.done / t.adopted) / 10 END,
+           CASE WHEN t.counted > 0 THEN round(10.0::float8 * t.percent_sum / t.counted) / 10 END,
+           (SELECT jsonb_agg(jsonb_build_object('status', upper(s), 'count',
+                       (SELECT count(*) FROM judged WHERE status = s)) ORDER BY n)
+              FROM unnest(ARRAY['not_started', 'in_progress', 'blocked', 'done', 'dropped'])
+                   WITH ORDINALITY AS v(s, n)),
+           (SELECT jsonb_agg(jsonb_build_object('rag', upper(r), 'count',
+                       (SELECT count(*) FROM judged WHERE rag = r)) ORDER BY n)
+              FROM unnest(ARRAY['red', 'amber', 'green']) WITH ORDINALITY AS v(r, n))
+      FROM totals t
+$$;
+
+-- Action.openUpdates(kind): unresolved blockers or unanswered asks, newest first.
+CREATE OR REPLACE FUNCTION actions_open_updates(a actions, kind text) RETURNS SETOF updates
+LANGUAGE sql STABLE AS $$
+    SELECT u.* FROM updates u
+     WHERE u.action_id = a.id AND u.kind = actions_open_updates.kind AND u.resolved_at IS NULL
+     ORDER BY u.id DESC
+$$;
+
+-- Action.latestUpdate.
+CREATE OR REPLACE FUNCTION actions_latest_update(a actions) RETURNS updates
+LANGUAGE sql STABLE AS $$
+    SELECT u.* FROM updates u WHERE u.action_id = a.id ORDER BY u.id DESC LIMIT 1
+$$;
+
+-- Priority.action: the action the priority became, if adopted.
+CREATE OR REPLACE FUNCTION priorities_action(p priorities) RETURNS actions
+LANGUAGE sql STABLE AS $$
+    SELECT x.* FROM actions x WHERE x.round_id = p.round_id AND x.proposal_id = p.proposal_id
+$$;
+
+DO $$ BEGIN
+    CREATE TYPE bench_activity AS (
+        kind text, occurred_at timestamptz, area_name text, action_title text,
+        update_kind text, update_body text, author_name text, round_title text);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+
+-- Area.activity(latest): the latest updates posted, priorities adopted and rounds closed
+-- in the area and beneath it, newest first.
+CREATE OR REPLACE FUNCTION areas_activity(a areas, latest integer) RETURNS SETOF bench_activity
+LANGUAGE sql STABLE AS $$
+    SELECT upper(feed.kind), feed.occurred_at, ar.name, x.title, upper(u.kind), u.body,
+           pe.display_name, r.title
+      FROM (
+          SELECT 'update_posted' AS kind, u.created_at AS occurred_at, u.id, x.area_id,
+                 x.id AS action_id, u.id AS update_id, NULL::bigint AS round_id
+            FROM updates u JOIN actions x ON x.id = u.action_id
+           WHERE x.area_id IN (SELECT bench_scope(a.id))
+          UNION ALL
+          SELECT 'priority_adopted', x.created_at, x.id, x.area_id, x.id, NULL, x.round_id
+            FROM actions x WHERE x.area_id IN (SELECT bench_scope(a.id))
+          UNION ALL
+          SELECT 'round_closed', r.closed_at, r.id, r.area_id, NULL, NULL, r.id
+            FROM voting_rounds r
+           WHERE r.state = 'closed' AND r.area_id IN (SELECT bench_scope(a.id))
+          ORDER BY occurred_at DESC, kind DESC, id DESC
+          LIMIT latest) feed
+      JOIN areas ar ON ar.id = feed.area_id
+      LEFT JOIN actions x ON x.id = feed.action_id
+      LEFT JOIN updates u ON u.id = feed.update_id
+      LEFT JOIN people pe ON pe.id = u.author_id
+      LEFT JOIN voting_rounds r ON r.id = feed.round_id
+     ORDER BY feed.occurred_at DESC, feed.kind DESC, feed.id DESC
+$$;
+
+-- Area.neighbourhoods and Action.steps: children by name, milestones soonest first (plain
+-- relations order only by indexed columns).
+CREATE OR REPLACE FUNCTION areas_neighbourhoods(a areas) RETURNS SETOF areas
+LANGUAGE sql STABLE AS $$
+    SELECT c.* FROM areas c WHERE c.parent_id = a.id ORDER BY c.name, c.id
+$$;
+
+CREATE OR REPLACE FUNCTION actions_steps(a actions) RETURNS SETOF milestones
+LANGUAGE sql STABLE AS $$
+    SELECT m.* FROM milestones m WHERE m.action_id = a.id ORDER BY m.due_at, m.id
+$$;
