@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,7 +114,9 @@ SELECT (SELECT count(*) FROM proposals WHERE area_id = a.id) AS total,
  WHERE a.slug = $1
  ORDER BY p.id DESC
 """
-PRIORITIES = """
+# The area named by $1 and every area beneath it (parents first, siblings by id: the
+# app's tree order), and the latest closed round of each.
+LATEST_CLOSED = """
 WITH RECURSIVE tree AS (
     SELECT id, 1 AS depth, ARRAY[id] AS path FROM areas WHERE slug = $1
     UNION ALL
@@ -125,6 +127,10 @@ WITH RECURSIVE tree AS (
      WHERE r.state = 'closed'
      ORDER BY r.area_id, r.closed_at DESC, r.id DESC
 )
+"""
+PRIORITIES = (
+    LATEST_CLOSED
+    + """
 SELECT p.rank, p.score, p.supporters, pr.id, pr.title, a.name
   FROM latest l
   JOIN tree t ON t.id = l.area_id
@@ -133,6 +139,7 @@ SELECT p.rank, p.score, p.supporters, pr.id, pr.title, a.name
   JOIN areas a ON a.id = pr.area_id
  ORDER BY t.depth, t.path, p.rank
 """
+)
 PAGE = 50
 AREAS = "SELECT id, parent_id, name, slug FROM areas"
 ACTIONS = """
@@ -201,17 +208,9 @@ SELECT feed.kind, feed.occurred_at, ar.name AS area_name, a.title AS action_titl
   LEFT JOIN voting_rounds r ON r.id = feed.round_id
  ORDER BY feed.occurred_at DESC, feed.kind DESC, feed.id DESC
 """
-BOARD_PRIORITIES = """
-WITH RECURSIVE tree AS (
-    SELECT id, 1 AS depth, ARRAY[id] AS path FROM areas WHERE id = $1
-    UNION ALL
-    SELECT a.id, t.depth + 1, t.path || a.id FROM areas a JOIN tree t ON a.parent_id = t.id
-), latest AS (
-    SELECT DISTINCT ON (r.area_id) r.id, r.area_id
-      FROM voting_rounds r JOIN tree t ON t.id = r.area_id
-     WHERE r.state = 'closed'
-     ORDER BY r.area_id, r.closed_at DESC, r.id DESC
-)
+BOARD_PRIORITIES = (
+    LATEST_CLOSED
+    + """
 SELECT p.rank, p.supporters, pr.title, a.name, ac.id AS action_id
   FROM latest l
   JOIN tree t ON t.id = l.area_id
@@ -221,6 +220,7 @@ SELECT p.rank, p.supporters, pr.title, a.name, ac.id AS action_id
   LEFT JOIN actions ac ON ac.round_id = p.round_id AND ac.proposal_id = p.proposal_id
  ORDER BY t.depth, t.path, p.rank
 """
+)
 ACTIVITY_SHOWN = 10
 PLAN_SHOWN = 100
 
@@ -377,16 +377,10 @@ async def cast(request: Request) -> Response:
     return JSONResponse({"castBallot": {"ballot": ballot, "errors": []}})
 
 
-async def proposals(request: Request) -> Response:
-    body = await request.json()
-    async with request.app.state.pool.acquire() as connection:
-        try:
-            await authenticate(connection, request)
-        except Unauthorized:
-            return _unauthorized()
-        rows = await connection.fetch(PROPOSALS, body.get("area", ""), PAGE + 1)
+async def proposals_of(connection: asyncpg.Connection, slug: str) -> dict[str, Any]:
+    rows = await connection.fetch(PROPOSALS, slug, PAGE + 1)
     if not rows:
-        return JSONResponse({"area": None})
+        return {"area": None}
     page = [row for row in rows if row["id"] is not None]
     edges = [
         {
@@ -399,46 +393,36 @@ async def proposals(request: Request) -> Response:
         }
         for row in page[:PAGE]
     ]
-    return JSONResponse(
-        {
-            "area": {
-                "proposals": {
-                    "totalCount": rows[0]["total"],
-                    "pageInfo": {"hasNextPage": len(page) > PAGE},
-                    "edges": edges,
+    return {
+        "area": {
+            "proposals": {
+                "totalCount": rows[0]["total"],
+                "pageInfo": {"hasNextPage": len(page) > PAGE},
+                "edges": edges,
+            }
+        }
+    }
+
+
+async def priorities_of(connection: asyncpg.Connection, slug: str) -> dict[str, Any]:
+    rows = await connection.fetch(PRIORITIES, slug)
+    return {
+        "area": {
+            "priorities": [
+                {
+                    "rank": row["rank"],
+                    "score": row["score"],
+                    "supporters": row["supporters"],
+                    "proposal": {
+                        "id": to_global_id("Proposal", row["id"]),
+                        "title": row["title"],
+                        "area": {"name": row["name"]},
+                    },
                 }
-            }
+                for row in rows
+            ]
         }
-    )
-
-
-async def priorities(request: Request) -> Response:
-    body = await request.json()
-    async with request.app.state.pool.acquire() as connection:
-        try:
-            await authenticate(connection, request)
-        except Unauthorized:
-            return _unauthorized()
-        rows = await connection.fetch(PRIORITIES, body.get("area", ""))
-    return JSONResponse(
-        {
-            "area": {
-                "priorities": [
-                    {
-                        "rank": row["rank"],
-                        "score": row["score"],
-                        "supporters": row["supporters"],
-                        "proposal": {
-                            "id": to_global_id("Proposal", row["id"]),
-                            "title": row["title"],
-                            "area": {"name": row["name"]},
-                        },
-                    }
-                    for row in rows
-                ]
-            }
-        }
-    )
+    }
 
 
 def _when(value: datetime | None) -> str | None:
@@ -545,7 +529,7 @@ async def board_paper(connection: asyncpg.Connection, slug: str) -> dict[str, An
         else:
             latest[detail["action_id"]] = detail
     by_id = {row["id"]: row for row in actions}
-    priorities = await connection.fetch(BOARD_PRIORITIES, root["id"])
+    priorities = await connection.fetch(BOARD_PRIORITIES, slug)
     activity = await connection.fetch(ACTIVITY, scope, ACTIVITY_SHOWN)
 
     def updates(row: Any, kind: str, author: bool) -> dict[str, Any]:
@@ -559,7 +543,12 @@ async def board_paper(connection: asyncpg.Connection, slug: str) -> dict[str, An
         ]
         return {"edges": [{"node": node} for node in nodes]}
 
-    flagged = summary.flagged
+    def listed(key: str, more: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {"title": row["title"], "area": _name(row["area_name"]), **more(row)}
+            for row in summary.flagged[key]
+        ]
+
     return {
         "area": {
             "name": root["name"],
@@ -582,49 +571,27 @@ async def board_paper(connection: asyncpg.Connection, slug: str) -> dict[str, An
                 **summary.counts(),
                 "byStatus": [{"status": s.name, "count": n} for s, n in summary.by_status.items()],
                 "byRag": summary.by_rag_json(),
-                "blocked": [
-                    {
-                        "title": row["title"],
-                        "area": _name(row["area_name"]),
+                "blocked": listed(
+                    "blocked",
+                    lambda row: {
                         "team": _name(row["team_name"]),
                         "openBlockers": health[row["id"]].open_blockers,
                         "updateConnection": updates(row, "blocker", author=False),
-                    }
-                    for row in flagged["blocked"]
-                ],
-                "stale": [
-                    {
-                        "title": row["title"],
-                        "area": _name(row["area_name"]),
+                    },
+                ),
+                "stale": listed(
+                    "stale",
+                    lambda row: {
                         "lastUpdateAt": _when(row["last_update_at"]),
                         "createdAt": _when(row["created_at"]),
-                    }
-                    for row in flagged["stale"]
-                ],
-                "overdue": [
-                    {
-                        "title": row["title"],
-                        "area": _name(row["area_name"]),
-                        "targetDate": _when(row["target_date"]),
-                    }
-                    for row in flagged["overdue"]
-                ],
-                "needsLead": [
-                    {
-                        "title": row["title"],
-                        "area": _name(row["area_name"]),
-                        "team": _name(row["team_name"]),
-                    }
-                    for row in flagged["needsLead"]
-                ],
-                "openAsks": [
-                    {
-                        "title": row["title"],
-                        "area": _name(row["area_name"]),
-                        "updateConnection": updates(row, "ask_for_help", author=True),
-                    }
-                    for row in flagged["openAsks"]
-                ],
+                    },
+                ),
+                "overdue": listed("overdue", lambda row: {"targetDate": _when(row["target_date"])}),
+                "needsLead": listed("needsLead", lambda row: {"team": _name(row["team_name"])}),
+                "openAsks": listed(
+                    "openAsks",
+                    lambda row: {"updateConnection": updates(row, "ask_for_help", author=True)},
+                ),
             },
             "priorities": [
                 {
@@ -715,15 +682,22 @@ def _plan_node(
     }
 
 
-async def board(request: Request) -> Response:
-    body = await request.json()
-    async with request.app.state.pool.acquire() as connection:
-        try:
-            await authenticate(connection, request)
-        except Unauthorized:
-            return _unauthorized()
-        paper = await board_paper(connection, body.get("area", ""))
-    return JSONResponse(paper or {"area": None})
+def read(
+    answer: Callable[[asyncpg.Connection, str], Awaitable[dict[str, Any] | None]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint answering, for anyone signed in, about the area the body names."""
+
+    async def endpoint(request: Request) -> Response:
+        body = await request.json()
+        async with request.app.state.pool.acquire() as connection:
+            try:
+                await authenticate(connection, request)
+            except Unauthorized:
+                return _unauthorized()
+            found = await answer(connection, str(body.get("area", "")))
+        return JSONResponse(found or {"area": None})
+
+    return endpoint
 
 
 def _failed(error: DomainError) -> Response:
@@ -762,9 +736,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 app = Starlette(
     routes=[
         Route("/cast", cast, methods=["POST"]),
-        Route("/proposals", proposals, methods=["POST"]),
-        Route("/priorities", priorities, methods=["POST"]),
-        Route("/board", board, methods=["POST"]),
+        Route("/proposals", read(proposals_of), methods=["POST"]),
+        Route("/priorities", read(priorities_of), methods=["POST"]),
+        Route("/board", read(board_paper), methods=["POST"]),
         Route("/healthz", healthz),
     ],
     lifespan=lifespan,

@@ -8,7 +8,7 @@ read back so they can be checked against each other.
 - ``proposals``: a page of the city's 50 newest proposals with author display names,
   comment counts and the total.
 - ``board``: the board paper of ``examples/board_report.py`` for the city, read by the
-  board's members.
+  board's members (everything but ``asOf`` must read the same on every server).
 
 The same seed gives the same ballots in the same order on every server. Each server has
 its own third of the people, so none re-casts another's ballots or meets another's
@@ -186,17 +186,12 @@ class Priorities(Reads):
     def read(self, server: str, answer: dict[str, Any]) -> Any:
         data = _data(server, answer)
         if server == "postgraphile":
-            return [
-                (
-                    row["rank"],
-                    row["score"],
-                    row["supporters"],
-                    int(row["proposalByProposalId"]["rowId"]),
-                    row["proposalByProposalId"]["title"],
-                    row["proposalByProposalId"]["areaByAreaId"]["name"],
-                )
+            rows = [
+                {**row, "proposal": _peer_proposal(row["proposalByProposalId"])}
                 for row in data["benchArea"]["prioritiesWithChildren"]["nodes"]
             ]
+        else:
+            rows = data["area"]["priorities"]
         return [
             (
                 row["rank"],
@@ -206,7 +201,7 @@ class Priorities(Reads):
                 row["proposal"]["title"],
                 row["proposal"]["area"]["name"],
             )
-            for row in data["area"]["priorities"]
+            for row in rows
         ]
 
 
@@ -218,27 +213,33 @@ class Proposals(Reads):
         data = _data(server, answer)
         if server == "postgraphile":
             found = data["benchArea"]["proposalsByAreaId"]
-            rows = [
-                (
-                    int(n["rowId"]),
-                    n["title"],
-                    n["personByAuthorId"]["displayName"],
-                    n["commentCount"],
-                )
-                for n in found["nodes"]
+            nodes = [
+                {**_peer_proposal(node), "author": node["personByAuthorId"]}
+                for node in found["nodes"]
             ]
         else:
             found = data["area"]["proposals"]
-            rows = [
-                (
-                    _pk(e["node"]["id"], "Proposal"),
-                    e["node"]["title"],
-                    e["node"]["author"]["displayName"],
-                    e["node"]["commentCount"],
-                )
-                for e in found["edges"]
-            ]
+            nodes = [edge["node"] for edge in found["edges"]]
+        rows = [
+            (
+                _pk(node["id"], "Proposal"),
+                node["title"],
+                node["author"]["displayName"],
+                node["commentCount"],
+            )
+            for node in nodes
+        ]
         return found["totalCount"], found["pageInfo"]["hasNextPage"], rows
+
+
+def _peer_proposal(node: dict[str, Any]) -> dict[str, Any]:
+    """A PostGraphile proposal with Levelground's names for its id and area."""
+    area = node.get("areaByAreaId")
+    return {
+        **node,
+        "id": to_global_id("Proposal", int(node["rowId"])),
+        "area": _named(area) if area else None,
+    }
 
 
 PG_BOARD = """query BoardPaper($area: String!) { benchArea(slug: $area) { name

@@ -52,7 +52,6 @@ class Launch:
 
 @dataclass
 class Running:
-    name: str
     pid: int
     url: str
 
@@ -177,7 +176,7 @@ def running(launch: Launch, log_dir: Path, port: int) -> Iterator[Running]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(process, url, launch, log_dir / f"{launch.name}-{port}.log")
-        yield Running(launch.name, process.pid, url)
+        yield Running(process.pid, url)
     finally:
         _stop(process)
         log.close()
