@@ -158,6 +158,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "connections": args.connections,
         "threads": args.threads,
         "count": args.count,
+        "scenarios": args.scenarios,
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,7 @@ STAGES: list[tuple[str, str]] = [
     ("stdlib:/json/", "JSON encoding and decoding"),
     ("server/auth/", "authentication: bearer token and roles"),
     ("server/limits/", "write rate limits"),
-    ("server/voting/", "castBallot service and its SQL"),
+    ("server/voting/", "voting service (server/voting/), and its SQL"),
     ("server/", "other services (server/), and their SQL"),
     ("schema/mutation.py", "mutation runner: transaction, commit"),
     ("server/db_errors.py", "mutation runner: transaction, commit"),
@@ -227,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="levelground-bench-profile-"))
     args.results.mkdir(parents=True, exist_ok=True)
     profiles = []
+    loads = [os.getloadavg()]
     with database.server_url() as server, database.database(server, args.database) as url:
         dataset = compare.prepare(url, args)
         run = compare.Run(started, {}, dataset)
@@ -252,7 +254,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.connections} connections for {args.duration:g} s per scenario.",
         "",
         f"- Dataset: {city.digest(dataset)}",
+        "- Machine load average (1/5/15 min) before: "
+        + " ".join(f"{x:.2f}" for x in loads[0])
+        + ", after: "
+        + " ".join(f"{x:.2f}" for x in loads[-1])
+        + " (a busy machine slows every request, not the shares below)",
         f"- Problems: {'; '.join(run.problems) or 'none'}",
+        f"- The speedscope profiles are next to this file ({started:%Y-%m-%d}-profile-"
+        "<scenario>.speedscope.json, not committed): open them at https://www.speedscope.app.",
+        "- Samples taken inside SQLAlchemy's greenlets show only the greenlet's own frames "
+        "(py-spy cannot see across the switch), so that share is ORM and asyncpg work whose "
+        "caller is unknown; the stages below it are what the rest could be charged to.",
     ]
     path = args.results / f"{started:%Y-%m-%d}-profile.md"
     path.write_text(markdown(profiles, run.counted, header))

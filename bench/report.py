@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench import dataset as city
+from bench.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
     from bench.compare import Measured, Run
@@ -32,7 +33,7 @@ def line(m: Measured) -> str:
             m.scenario,
             NAMES[m.server],
             m.connections,
-            _number(m.load.rate, 0),
+            _number(m.load.rate),
             _number(m.load.p50_ms),
             _number(m.load.p95_ms),
             _number(m.load.p99_ms),
@@ -141,7 +142,10 @@ def markdown(run: Run) -> str:
 
 
 def write(run: Run, folder: Path) -> Path:
+    """<date>.md for a run of every scenario; <date>-<scenarios>.md for a partial run."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run.started:%Y-%m-%d}.md"
+    scenarios = run.options["scenarios"]
+    partial = "" if set(scenarios) == set(SCENARIOS) else "-" + "-".join(scenarios)
+    path = folder / f"{run.started:%Y-%m-%d}{partial}.md"
     path.write_text(markdown(run))
     return path
