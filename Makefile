@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := web/static/vendor/.installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: run test check format migrate seed bench clean assets messages screenshots
 
@@ -62,8 +63,9 @@ screenshots: $(STAMP) $(ASSETS)
 	mkdir -p docs/screenshots
 	for shot in $(README_SHOTS); do cp artifacts/screenshots/$$shot.png docs/screenshots/; done
 
+## bench: Levelground, the limit (Starlette + asyncpg) and PostGraphile side by side; see README
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor .pytest_cache .mypy_cache .ruff_cache

@@ -1,13 +1,20 @@
-"""``python -m bench [name] [options]``: run one benchmark (default: all of them)."""
+"""``python -m bench [name] [options]``: run one benchmark; without a name, the three-way
+comparison (``compare``) that ``make bench`` runs."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from bench import voting
+from bench import attacks, compare, profile, voting
 
-BENCHMARKS: dict[str, Callable[[list[str] | None], int]] = {"voting": voting.main}
+BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
+    "attacks": attacks.main,
+    "compare": compare.main,
+    "profile": profile.main,
+    "voting": voting.main,
+}
+DEFAULT = "compare"
 
 
 def main(argv: list[str]) -> int:
@@ -16,7 +23,7 @@ def main(argv: list[str]) -> int:
     if argv and not argv[0].startswith("-"):
         print(f"unknown benchmark {argv[0]!r}; choose from {', '.join(BENCHMARKS)}")
         return 2
-    return max(run(argv) for run in BENCHMARKS.values())
+    return BENCHMARKS[DEFAULT](argv)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,13 @@ import json
 import secrets
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
 
-from bench.voting import build_scene, fresh_database, server_url
+from bench.database import database, server_url
+from bench.voting import build_scene
 from server.config import RateLimits, Settings
 
 GR = "application/graphql-response+json"
@@ -147,7 +149,7 @@ def attacks(round_id: str) -> list[Attack]:
 async def measure(tries: int) -> list[tuple[Attack, list[float]]]:
     from server.app import create_app
 
-    with server_url() as server, fresh_database(server) as url:
+    with server_url() as server, database(server) as url:
         scene = await build_scene(url, 1)
         settings = Settings(
             LEVELGROUND_ENV="test",
@@ -176,7 +178,7 @@ async def measure(tries: int) -> list[tuple[Attack, list[float]]]:
         return found
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench attacks", description=__doc__)
     parser.add_argument("--tries", type=int, default=20)
     args = parser.parse_args(argv)

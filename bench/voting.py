@@ -13,38 +13,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import random
 import secrets
 import statistics
-import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
+from bench import database
 from server.access import Actor, Scope
 from server.areas import service as areas
 from server.auth import tokens
-from server.config import RateLimits, Settings, async_url
-from server.db import (
-    EmbeddedPostgres,
-    create_engine,
-    create_sessionmaker,
-    migrate,
-    unit_of_work,
-)
+from server.config import RateLimits, Settings
+from server.db import create_engine, create_sessionmaker, unit_of_work
 from server.ids import to_global_id
 from server.people import repository as people_repo
 from server.people import service as people
@@ -63,50 +52,6 @@ class Scene:
     round_id: str
     proposal_ids: list[str]
     tokens: list[str]
-
-
-@contextlib.contextmanager
-def server_url() -> Iterator[str]:
-    """A PostgreSQL server: DATABASE_URL's, or an embedded one in a temporary folder."""
-    configured = os.environ.get("DATABASE_URL")
-    if configured:
-        yield async_url(configured)
-        return
-    folder = Path(tempfile.mkdtemp(prefix="levelground-bench-"))
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(folder))
-    embedded = EmbeddedPostgres(folder / "pgdata", delete_on_stop=True)
-    try:
-        yield embedded.start()
-    finally:
-        embedded.stop()
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(url))
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@contextlib.contextmanager
-def fresh_database(server: str) -> Iterator[str]:
-    name = f"levelground_bench_{secrets.token_hex(4)}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
-    try:
-        url = _with_database(server, name)
-        migrate(url)
-        yield url
-    finally:
-        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def build_scene(url: str, people_count: int) -> Scene:
@@ -199,6 +144,9 @@ class Outcome:
 
 @contextlib.asynccontextmanager
 async def client_for(app: Starlette, use_uvicorn: bool) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for the app, in process or over a real socket. The app's lifespan has
+    already run on this event loop (its engine lives here), so uvicorn serves on this
+    loop too: a server thread with its own loop would use the engine across loops."""
     if not use_uvicorn:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
@@ -209,11 +157,10 @@ async def client_for(app: Starlette, use_uvicorn: bool) -> AsyncIterator[httpx.A
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(600):
-        if server.started:
-            break
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            serving.result()
         await asyncio.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
@@ -224,7 +171,7 @@ async def client_for(app: Starlette, use_uvicorn: bool) -> AsyncIterator[httpx.A
             yield http
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        await serving
 
 
 async def run_casts(
@@ -305,7 +252,7 @@ def report(outcome: Outcome, people_count: int, casts_per_person: int, transport
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench voting", description=__doc__)
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--casts", type=int, default=3, help="casts per person (re-casts)")
@@ -314,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         "--uvicorn", action="store_true", help="serve over a real socket, not in-process ASGI"
     )
     args = parser.parse_args(argv)
-    with server_url() as server, fresh_database(server) as url:
+    with database.server_url() as server, database.database(server) as url:
         scene = asyncio.run(build_scene(url, args.people))
         outcome = asyncio.run(run_casts(url, scene, args.casts, args.pool_size, args.uvicorn))
     print(report(outcome, args.people, args.casts, "uvicorn" if args.uvicorn else "ASGI"))
