@@ -24,9 +24,9 @@ async def test_a_connection_failing_mid_operation_leaves_the_hub_listening(
             raise InternalClientError(
                 "cannot switch to state 11; another operation (2) is in progress"
             )
-        return await real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        return await real_connect(*args, **kwargs)
 
-    monkeypatch.setattr(events.asyncpg, "connect", failing_once)
+    monkeypatch.setattr(asyncpg, "connect", failing_once)
     hub = events.EventHub(database_url)
     await hub.start()
     try:
