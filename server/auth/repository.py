@@ -16,6 +16,7 @@ from server.auth.models import (
     PersonalCode,
 )
 from server.conversations.models import Conversation
+from server.people.models import AreaRole, Role
 
 
 async def add(session: AsyncSession, token: ApiToken) -> ApiToken:
@@ -24,14 +25,25 @@ async def add(session: AsyncSession, token: ApiToken) -> ApiToken:
     return token
 
 
-async def live_by_hash(session: AsyncSession, token_hash: str, now: datetime) -> ApiToken | None:
-    return await session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_hash,
-            ApiToken.revoked_at.is_(None),
-            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+async def live_with_grants(
+    session: AsyncSession, token_hash: str, now: datetime
+) -> tuple[ApiToken, list[tuple[int, Role]]] | None:
+    """A live token and its person's roles, in one statement (a row per role)."""
+    rows = (
+        await session.execute(
+            select(ApiToken, AreaRole.area_id, AreaRole.role)
+            .outerjoin(AreaRole, AreaRole.person_id == ApiToken.person_id)
+            .where(
+                ApiToken.token_hash == token_hash,
+                ApiToken.revoked_at.is_(None),
+                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+            )
         )
-    )
+    ).all()
+    if not rows:
+        return None
+    grants = [(area_id, role) for _, area_id, role in rows if area_id is not None]
+    return rows[0][0], grants
 
 
 async def by_prefix(session: AsyncSession, prefix: str) -> ApiToken | None:
