@@ -26,7 +26,8 @@ from server.limits.models import RateLimitCount
 from server.people.models import Role
 from tests.support import Api, World
 
-# The pool's pre-ping on checkout, which asyncpg wraps in a transaction of its own.
+# SQLAlchemy's pre-ping on checkout, which asyncpg wraps in a transaction of its own;
+# server.db no longer pings, but these tests are about the statements around it.
 PING = ";"
 PING_TRANSACTION = ("BEGIN;", "ROLLBACK;")
 
