@@ -1,6 +1,7 @@
 """What every request pays before its own work, counted on the wire (bench/pgwire.py):
 a bearer token is checked in one statement with no write, and both write limits are
-counted in one statement, neither wrapped in BEGIN and COMMIT. Limits still hold
+counted in one statement, neither wrapped in BEGIN and COMMIT; the pool hands out a
+connection without pinging it, and replaces one the server closed. Limits still hold
 exactly under concurrency, and a revoked token stops at once."""
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,15 +23,11 @@ from server.auth.models import ApiToken
 from server.auth.request import Authenticator, InvalidCredentials, actor_for_bearer
 from server.config import RateLimits, Settings
 from server.db import create_engine, create_sessionmaker
+from server.events import asyncpg_dsn
 from server.limits import service as limits
 from server.limits.models import RateLimitCount
 from server.people.models import Role
 from tests.support import Api, World
-
-# SQLAlchemy's pre-ping on checkout, which asyncpg wraps in a transaction of its own;
-# server.db no longer pings, but these tests are about the statements around it.
-PING = ";"
-PING_TRANSACTION = ("BEGIN;", "ROLLBACK;")
 
 
 @pytest.fixture
@@ -53,13 +51,8 @@ async def proxied(
 
 
 def statements(proxy: CountingProxy) -> list[str]:
-    """What was sent since the last reset, the pool's pings left out; a BEGIN beyond the
-    pings' would be a transaction of the caller's own."""
-    counted = proxy.take().statements
-    pings = counted.pop(PING, 0)
-    for text in PING_TRANSACTION:
-        counted[text] -= pings
-    return sorted(text for text, n in counted.items() for _ in range(n))
+    """Every statement sent since the last reset (a BEGIN would be one)."""
+    return sorted(sent for sent, n in proxy.take().statements.items() for _ in range(n))
 
 
 async def test_a_bearer_token_is_checked_in_one_statement_without_a_write(
@@ -166,3 +159,30 @@ async def test_finished_windows_are_dropped(
     monkeypatch.setattr(limits, "_forgotten", {})
     assert await limits.count_write(proxied, config, 1, "192.0.2.1")
     assert old not in await api.run(windows)
+
+
+async def test_a_pooled_connection_is_handed_out_without_a_round_trip(
+    proxy: CountingProxy, proxied: async_sessionmaker[AsyncSession]
+) -> None:
+    async with proxied() as session:
+        await session.execute(text("SELECT 1"))
+    proxy.reset()
+    async with proxied() as session:
+        await session.connection()
+    assert proxy.take().total == 0
+
+
+async def test_a_connection_the_server_closed_is_replaced_at_checkout(
+    server_url: str, proxied: async_sessionmaker[AsyncSession]
+) -> None:
+    async with proxied() as session:
+        first = await session.scalar(text("SELECT pg_backend_pid()"))
+    admin = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await admin.execute("SELECT pg_terminate_backend($1)", first)
+    finally:
+        await admin.close()
+    await asyncio.sleep(0.5)  # the close reaches the pooled connection on the event loop
+    async with proxied() as session:
+        second = await session.scalar(text("SELECT pg_backend_pid()"))
+    assert second != first
