@@ -286,3 +286,37 @@ async def test_a_ballot_cast_on_one_worker_reaches_the_tally_on_the_other_within
         assert tally["payload"]["data"]["roundTally"]["turnout"] == 1
         results = await b.graphql(RESULTS, {"id": round_id}, world.board.token)
     assert results["node"]["results"]["turnout"] == 1
+
+
+def test_serve_warns_when_its_workers_could_open_more_connections_than_postgres_allows(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from server import cli
+
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LEVELGROUND_SEED_DEMO", "false")
+    monkeypatch.setenv("LEVELGROUND_DEMO_TOKEN", "false")
+    monkeypatch.setenv("LEVELGROUND_DB_POOL_SIZE", "10")
+    monkeypatch.setenv("SECRET_KEY", "a-secret-key-that-is-long-enough-0123456789")
+
+    served = CliRunner().invoke(cli.app, ["serve", "--workers", "200"])
+
+    assert served.exit_code == 0, served.output
+    assert "200 workers may open 4200 database connections (21 each" in served.output
+    assert "lower LEVELGROUND_DB_POOL_SIZE or --workers" in served.output
+    assert started[0]["workers"] == 200
+    assert started[0]["factory"] is True
+
+
+def test_production_serves_one_worker_per_core_by_default() -> None:
+    from server import serving
+    from server.config import Settings
+
+    production = Settings(LEVELGROUND_ENV="production", SECRET_KEY="k" * 32)
+    assert serving.default_workers(production) == len(os.sched_getaffinity(0))
+    assert serving.default_workers(Settings(LEVELGROUND_ENV="development")) == 1
