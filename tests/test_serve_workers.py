@@ -294,10 +294,12 @@ def test_serve_warns_when_its_workers_could_open_more_connections_than_postgres_
     import uvicorn
     from typer.testing import CliRunner
 
-    from server import cli
+    from server import cli, logs
 
     started: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    # Logging to the runner's captured stderr would outlive it.
+    monkeypatch.setattr(logs, "configure", lambda *args, **kwargs: None)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("LEVELGROUND_SEED_DEMO", "false")
     monkeypatch.setenv("LEVELGROUND_DEMO_TOKEN", "false")
