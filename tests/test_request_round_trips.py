@@ -1,8 +1,9 @@
 """What every request pays before its own work, counted on the wire (bench/pgwire.py):
-a bearer token is checked in one statement with no write, and both write limits are
-counted in one statement, neither wrapped in BEGIN and COMMIT; the pool hands out a
-connection without pinging it, and replaces one the server closed. Limits still hold
-exactly under concurrency, and a revoked token stops at once."""
+a bearer token or a session cookie is checked in one statement with no write, and both
+write limits are counted in one statement, none wrapped in BEGIN and COMMIT; the pool
+hands out a connection without pinging it, and replaces one the server closed. Limits
+still hold exactly under concurrency, and a revoked token or an ended session stops at
+once."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.pgwire import CountingProxy
-from server.auth import tokens
+from server.auth import sessions, tokens
 from server.auth.jwt import JwksCache
 from server.auth.models import ApiToken
-from server.auth.request import Authenticator, InvalidCredentials, actor_for_bearer
+from server.auth.request import (
+    Authenticator,
+    InvalidCredentials,
+    actor_for_bearer,
+    browser_session,
+)
 from server.config import RateLimits, Settings
 from server.db import create_engine, create_sessionmaker
 from server.events import asyncpg_dsn
@@ -186,3 +192,35 @@ async def test_a_connection_the_server_closed_is_replaced_at_checkout(
     async with proxied() as session:
         second = await session.scalar(text("SELECT pg_backend_pid()"))
     assert second != first
+
+
+async def test_a_session_cookie_is_checked_in_one_statement_and_ends_at_sign_out(
+    api: Api,
+    proxy: CountingProxy,
+    proxied: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    await World(api).build()
+    someone = await api.someone(roles=[(Role.FACILITATOR, "willenhall")])
+    auth = Authenticator(proxied, settings, JwksCache())
+    started = await api.run(
+        lambda session: sessions.start(
+            session, auth.lifetimes, person_id=someone.person_id, method="password"
+        )
+    )
+    cookies = {sessions.COOKIE: started.plaintext}
+    await browser_session(auth, cookies)  # the engine's first connection sets itself up
+
+    proxy.reset()
+    found = await browser_session(auth, cookies)
+    sent = statements(proxy)
+
+    assert found is not None
+    actor, _ = found
+    assert actor.person_id == someone.person_id
+    assert Role.FACILITATOR in next(iter(actor.grants.values()))
+    assert len(sent) == 1, sent
+    assert sent[0].startswith("SELECT browser_sessions.id"), sent
+
+    await api.run(lambda session: sessions.end(session, started.plaintext))
+    assert await browser_session(auth, cookies) is None

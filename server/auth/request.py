@@ -79,7 +79,9 @@ async def browser_session(
     plaintext = cookies.get(sessions.COOKIE)
     if not plaintext:
         return None
-    async with unit_of_work(auth.sessionmaker) as session:
+    # As for a token: one statement (and a once-a-minute "last seen"), in autocommit.
+    async with auth.sessionmaker() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return await sessions.authenticate(session, auth.lifetimes, plaintext)
 
 
