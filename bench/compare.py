@@ -45,6 +45,7 @@ from bench import database, load, report, servers
 from bench import dataset as city
 from bench.pgwire import CountingProxy
 from bench.scenarios import SCENARIOS, SERVERS, Request, Scenario, WrongAnswer
+from server import serving
 from server.events import asyncpg_dsn
 
 RESULTS = servers.BENCH / "results"
@@ -76,6 +77,7 @@ class Measured:
     cpu_ms: float | None
     db_cpu_ms: float | None
     peak_rss_mb: float
+    peak_process_rss_mb: float
     statements: float | None
 
 
@@ -103,6 +105,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--connections", default="20", help="concurrent connections, comma-separated list"
     )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=serving.cores(),
+        help="Levelground's worker processes (default: one per core, as in production)",
+    )
     parser.add_argument(
         "--count", type=int, default=20, help="requests counted for SQL per request"
     )
@@ -137,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             servers.install_peer()
             asyncio.run(_execute(url, (servers.PEER / "peer.sql").read_text()))
         run.loads.append(os.getloadavg())
-        count(run, url, scenarios, args.servers, args.count, work)
+        count(run, url, scenarios, args.servers, args.count, work, args.workers)
         measure(run, url, scenarios, args, work)
         run.loads.append(os.getloadavg())
     text = report.table(run)
@@ -157,6 +165,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "warmup": args.warmup,
         "connections": args.connections,
         "threads": args.threads,
+        "workers": args.workers,
         "count": args.count,
         "scenarios": args.scenarios,
     }
@@ -193,10 +202,12 @@ def mark_tokens_used(url: str) -> None:
     )
 
 
-def _launch(server: str, url: str, port: int, *, counting: bool) -> servers.Launch:
-    if server == "levelground" and counting:
+def _launch(server: str, url: str, port: int, *, counting: bool, workers: int) -> servers.Launch:
+    if server == "levelground":
         # Keep the round closer's own queries out of the counts.
-        return servers.levelground(url, port, closer_interval=3600)
+        return servers.levelground(
+            url, port, closer_interval=3600 if counting else None, workers=workers
+        )
     return LAUNCHERS[server](url, port)
 
 
@@ -219,6 +230,7 @@ def count(
     names: Sequence[str],
     per_scenario: int,
     work: Path,
+    workers: int,
 ) -> None:
     """Each server behind the counting proxy, one request at a time; answers checked."""
     warm = 3
@@ -230,7 +242,7 @@ def count(
         proxied = servers.plain_url(target.set(host="127.0.0.1", port=proxy.port, query={}))
         for name in names:
             port = servers.free_port()
-            launch = _launch(name, proxied, port, counting=True)
+            launch = _launch(name, proxied, port, counting=True, workers=workers)
             with (
                 servers.running(launch, work, port) as server,
                 httpx.Client(base_url=server.url, timeout=60) as http,
@@ -277,7 +289,7 @@ def measure(
         started = {}
         for name in args.servers:
             port = servers.free_port()
-            launch = _launch(name, direct, port, counting=False)
+            launch = _launch(name, direct, port, counting=False, workers=args.workers)
             started[name] = stack.enter_context(servers.running(launch, work, port))
         for scenario in scenarios:
             files = {
@@ -312,6 +324,7 @@ def measure(
                             cpu_ms=_per_answer(sampler.cpu, result),
                             db_cpu_ms=_per_answer(sampler.db_cpu, result),
                             peak_rss_mb=sampler.peak_rss / 2**20,
+                            peak_process_rss_mb=sampler.peak_process_rss / 2**20,
                             statements=counted.per_request if counted else None,
                         )
                     )

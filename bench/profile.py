@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with database.server_url() as server, database.database(server, args.database) as url:
         dataset = compare.prepare(url, args)
         run = compare.Run(started, {}, dataset)
-        compare.count(run, url, scenarios, ["levelground"], args.count, work)
+        compare.count(run, url, scenarios, ["levelground"], args.count, work, workers=1)
         port = servers.free_port()
         direct = servers.plain_url(make_url(url))
         with servers.running(servers.levelground(direct, port), work, port) as levelground:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench import dataset as city
+from bench import servers
 from bench.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
@@ -15,8 +16,9 @@ if TYPE_CHECKING:
 NAMES = {"levelground": "Levelground", "limit": "limit", "postgraphile": "PostGraphile"}
 HEADER = (
     "| scenario | server | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req "
-    "| app CPU ms/req | PG CPU ms/req | peak RSS MiB |"
+    "| app CPU ms/req | PG CPU ms/req | peak RSS MiB | per process MiB |"
 )
+COLUMNS = 13
 
 
 def _cells(values: Iterable[object]) -> str:
@@ -42,6 +44,7 @@ def line(m: Measured) -> str:
             _number(m.cpu_ms, 2),
             _number(m.db_cpu_ms, 2),
             _number(m.peak_rss_mb, 0),
+            _number(m.peak_process_rss_mb, 0),
         )
     )
 
@@ -80,7 +83,7 @@ def ratios(run: Run) -> list[str]:
 
 
 def table(run: Run) -> str:
-    lines = [HEADER, "|" + "---|" * 12, *(line(m) for m in run.measured), "", *ratios(run)]
+    lines = [HEADER, "|" + "---|" * COLUMNS, *(line(m) for m in run.measured), "", *ratios(run)]
     return "\n".join(lines)
 
 
@@ -105,6 +108,8 @@ def _statements(run: Run) -> list[str]:
 def markdown(run: Run) -> str:
     first, last = run.loads[0], run.loads[-1]
     options = run.options
+    workers = options.get("workers", 1)
+    pool = servers.pool_per_worker(workers)
     lines = [
         f"# Benchmark {run.started:%Y-%m-%d %H:%M} UTC",
         "",
@@ -119,9 +124,9 @@ def markdown(run: Run) -> str:
         f"- Machine load average (1/5/15 min) before: {first[0]:.2f} {first[1]:.2f} {first[2]:.2f}"
         f", after: {last[0]:.2f} {last[1]:.2f} {last[2]:.2f} (the machine may be shared)",
         *(f"- {key}: {value}" for key, value in run.environment.items()),
-        "- Levelground: `levelground serve`, `LEVELGROUND_ENV=production`, one uvicorn worker, "
-        "a pool of 10 + 10 overflow; the limit: uvicorn, asyncpg pool of 20; PostGraphile: "
-        "the amber preset, a pg pool of 20.",
+        f"- Levelground: `levelground serve --workers {workers}`, `LEVELGROUND_ENV=production`, "
+        f"a pool of {pool} + {pool} overflow per worker; the limit: one uvicorn process, "
+        "asyncpg pool of 20; PostGraphile: the amber preset, a pg pool of 20.",
         "- The per-address write limit is raised for all three (every request comes from "
         "127.0.0.1); per-person limits stay at 60 writes a minute.",
         "",
@@ -131,7 +136,7 @@ def markdown(run: Run) -> str:
         "Execute message, BEGIN/COMMIT and pool pings included. CPU is user + system time of "
         "the server's processes and of PostgreSQL's (the whole server, meaningful on the "
         "embedded one) per answer. Peak RSS is sampled every 100 ms over the server's process "
-        "tree during the measured run.",
+        "tree during the measured run: the whole tree, and its largest single process.",
         "",
         table(run),
     ]

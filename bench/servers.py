@@ -1,7 +1,7 @@
 """The three servers under test, each a real process of its own on loopback.
 
-- ``levelground``: ``levelground serve`` with ``LEVELGROUND_ENV=production`` (one
-  uvicorn worker; ``--workers`` arrives with issue 12's phase B).
+- ``levelground``: ``levelground serve --workers N`` with ``LEVELGROUND_ENV=production``
+  (N uvicorn worker processes; the connection budget is shared between them).
 - ``limit``: ``bench/limit.py``, Starlette and asyncpg running the services' SQL, no
   GraphQL, under uvicorn.
 - ``postgraphile``: PostGraphile 5 (``bench/peer``) on Node 24 from the
@@ -95,14 +95,17 @@ def install_peer() -> None:
     )
 
 
-def levelground(database_url: str, port: int, *, closer_interval: float | None = None) -> Launch:
+def levelground(
+    database_url: str, port: int, *, closer_interval: float | None = None, workers: int = 1
+) -> Launch:
     env = {
         "DATABASE_URL": database_url,
         "LEVELGROUND_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "LEVELGROUND_SEED_DEMO": "false",
         "LEVELGROUND_DEMO_TOKEN": "false",
-        "LEVELGROUND_DB_POOL_SIZE": str(POOL // 2),  # plus as many again in overflow
+        # Plus as many again in overflow, per worker: the same budget however many.
+        "LEVELGROUND_DB_POOL_SIZE": str(pool_per_worker(workers)),
         "LEVELGROUND_RATE_LIMITS": RATE_LIMITS,
     }
     if closer_interval is not None:
@@ -110,11 +113,24 @@ def levelground(database_url: str, port: int, *, closer_interval: float | None =
     binary = Path(sys.executable).parent / "levelground"
     return Launch(
         "levelground",
-        [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(binary),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env,
         ROOT,
         ("GET", "/healthz", None),
     )
+
+
+def pool_per_worker(workers: int) -> int:
+    return max(1, POOL // 2 // workers)
 
 
 def limit(database_url: str, port: int) -> Launch:
@@ -267,6 +283,8 @@ class Sampler:
         self.pid = pid
         self.postmaster = postmaster
         self.peak_rss = 0
+        # The largest single process (a worker, with several).
+        self.peak_process_rss = 0
         self.cpu = 0.0
         self.db_cpu: float | None = None
         self._stop = threading.Event()
@@ -291,7 +309,9 @@ class Sampler:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
-            self.peak_rss = max(self.peak_rss, rss_bytes(tree(self.pid)))
+            pids = tree(self.pid)
+            self.peak_rss = max(self.peak_rss, rss_bytes(pids))
+            self.peak_process_rss = max(self.peak_process_rss, *(rss_bytes([pid]) for pid in pids))
 
 
 def wrk_binary() -> str:

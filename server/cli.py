@@ -125,12 +125,18 @@ def seed_demo() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=256,
+            help="Processes serving requests (default LEVELGROUND_WEB_WORKERS, else one per "
+            "CPU core in production and one otherwise). Each has its own connection pool.",
+        ),
+    ] = None,
 ) -> None:
     """Start the database if needed, migrate, seed the demo once, and serve."""
-    import uvicorn
-
-    from server import demo, logs
-    from server.app import create_app
+    from server import demo, logs, serving
     from web.routes import assets_built
 
     settings = Settings()
@@ -143,10 +149,22 @@ def serve(
         )
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.web_workers or serving.default_workers(settings)
     with database_url(settings) as url:
         migrated(url)
 
         async def prepare(session: AsyncSession) -> tuple[str, str | None] | None:
+            budget = serving.connection_budget(settings, workers)
+            allowed = await serving.max_connections(session)
+            if budget > allowed:
+                typer.echo(
+                    f"warning: {workers} workers may open {budget} database connections "
+                    f"({serving.connections_per_worker(settings)} each: twice "
+                    f"LEVELGROUND_DB_POOL_SIZE, plus one to listen) but PostgreSQL allows "
+                    f"{allowed} (max_connections, less those reserved for superusers); "
+                    "lower LEVELGROUND_DB_POOL_SIZE or --workers.",
+                    err=True,
+                )
             if settings.seed_demo and await demo.seed(session, sign_in=not settings.is_production):
                 typer.echo("Loaded the demo data.", err=True)
             if settings.demo_token and not settings.is_production and await demo.has_demo(session):
@@ -163,7 +181,10 @@ def serve(
 
         prepared = asyncio.run(go())
         public = settings.public_url or f"http://{host}:{port}"
-        typer.echo(f"\nLevelground is running at {public}/", err=True)
+        typer.echo(
+            f"\nLevelground is running at {public}/ ({workers} worker{'s' if workers > 1 else ''})",
+            err=True,
+        )
         typer.echo(f"GraphiQL: {public}/graphql", err=True)
         if settings.run_worker:
             outbox = "SMTP" if settings.smtp_url else f"{settings.outbox_dir} (`levelground mail`)"
@@ -177,13 +198,7 @@ def serve(
             )
             typer.echo(demo_sign_in_help(public, join_code), err=True)
         logs.configure(settings.log_level)
-        uvicorn.run(
-            create_app(settings, database_url=url),
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,  # RequestContext writes one JSON line per request instead.
-        )
+        serving.run(settings, url, host=host, port=port, workers=workers)
 
 
 def demo_sign_in_help(public: str, join_code: str | None) -> str:

@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, alias="LEVELGROUND_PORT")
     public_url: str | None = Field(default=None, alias="LEVELGROUND_PUBLIC_URL")
     db_pool_size: int = Field(default=10, alias="LEVELGROUND_DB_POOL_SIZE")
+    # Processes `levelground serve` runs (None: one per core in production, else one).
+    web_workers: int | None = Field(default=None, ge=1, le=256, alias="LEVELGROUND_WEB_WORKERS")
     seed_demo: bool = Field(default=True, alias="LEVELGROUND_SEED_DEMO")
     demo_token: bool = Field(default=True, alias="LEVELGROUND_DEMO_TOKEN")
     round_closer_interval: float = Field(default=5.0, alias="LEVELGROUND_ROUND_CLOSER_INTERVAL")

@@ -78,9 +78,9 @@ async def test_a_page_of_proposals_costs_the_same_for_5_or_50(api: Api) -> None:
         data = await api.data(PAGE, as_=world.board)
     assert len(data["area"]["proposals"]["edges"]) == 50
     assert small.count == large.count, (small.statements, large.statements)
-    # Token and roles (2), the area (1), the page, its total, the authors, the comment
-    # counts and the origins (5).
-    assert large.count == 7, large.statements
+    # The token with its roles (1), the area (1), and the page with its total, authors,
+    # comment counts and origins (4).
+    assert large.count == 6, large.statements
 
 
 async def test_a_board_overview_query_is_bounded(api: Api) -> None:

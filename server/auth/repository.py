@@ -16,6 +16,7 @@ from server.auth.models import (
     PersonalCode,
 )
 from server.conversations.models import Conversation
+from server.people.models import AreaRole, Role
 
 
 async def add(session: AsyncSession, token: ApiToken) -> ApiToken:
@@ -24,14 +25,25 @@ async def add(session: AsyncSession, token: ApiToken) -> ApiToken:
     return token
 
 
-async def live_by_hash(session: AsyncSession, token_hash: str, now: datetime) -> ApiToken | None:
-    return await session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_hash,
-            ApiToken.revoked_at.is_(None),
-            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+async def live_with_grants(
+    session: AsyncSession, token_hash: str, now: datetime
+) -> tuple[ApiToken, list[tuple[int, Role]]] | None:
+    """A live token and its person's roles, in one statement (a row per role)."""
+    rows = (
+        await session.execute(
+            select(ApiToken, AreaRole.area_id, AreaRole.role)
+            .outerjoin(AreaRole, AreaRole.person_id == ApiToken.person_id)
+            .where(
+                ApiToken.token_hash == token_hash,
+                ApiToken.revoked_at.is_(None),
+                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+            )
         )
-    )
+    ).all()
+    if not rows:
+        return None
+    grants = [(area_id, role) for _, area_id, role in rows if area_id is not None]
+    return rows[0][0], grants
 
 
 async def by_prefix(session: AsyncSession, prefix: str) -> ApiToken | None:
@@ -77,17 +89,26 @@ async def add_session(session: AsyncSession, browser_session: BrowserSession) ->
     return browser_session
 
 
-async def live_session(
+async def live_session_with_grants(
     session: AsyncSession, id_hash: str, now: datetime, idle_since: datetime
-) -> BrowserSession | None:
-    return await session.scalar(
-        select(BrowserSession).where(
-            BrowserSession.id_hash == id_hash,
-            BrowserSession.revoked_at.is_(None),
-            BrowserSession.expires_at > now,
-            BrowserSession.last_seen_at > idle_since,
+) -> tuple[BrowserSession, list[tuple[int, Role]]] | None:
+    """A live session and its person's roles, in one statement (a row per role)."""
+    rows = (
+        await session.execute(
+            select(BrowserSession, AreaRole.area_id, AreaRole.role)
+            .outerjoin(AreaRole, AreaRole.person_id == BrowserSession.person_id)
+            .where(
+                BrowserSession.id_hash == id_hash,
+                BrowserSession.revoked_at.is_(None),
+                BrowserSession.expires_at > now,
+                BrowserSession.last_seen_at > idle_since,
+            )
         )
-    )
+    ).all()
+    if not rows:
+        return None
+    grants = [(area_id, role) for _, area_id, role in rows if area_id is not None]
+    return rows[0][0], grants
 
 
 async def touch_session(

@@ -51,14 +51,19 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 async def actor_for_bearer(auth: Authenticator, token: str) -> Actor:
-    async with unit_of_work(auth.sessionmaker) as session:
-        if token.startswith(tokens.TOKEN_PREFIX):
+    if token.startswith(tokens.TOKEN_PREFIX):
+        # One statement reads the token and its person's roles, so it needs no
+        # transaction around it: autocommit saves the BEGIN and COMMIT round trips. The
+        # rare "last used" update is a statement of its own, kept at once.
+        async with auth.sessionmaker() as session:
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             found = await tokens.authenticate(session, token)
             if found is None:
                 raise InvalidCredentials("The token is unknown, revoked or expired.")
             actor, api_token = found
             await tokens.record_use(session, api_token)
             return actor
+    async with unit_of_work(auth.sessionmaker) as session:
         if auth.settings.jwt_issuers and jwt.looks_like_jwt(token):
             try:
                 return await jwt.authenticate(session, auth.settings.jwt_issuers, auth.jwks, token)
@@ -74,7 +79,9 @@ async def browser_session(
     plaintext = cookies.get(sessions.COOKIE)
     if not plaintext:
         return None
-    async with unit_of_work(auth.sessionmaker) as session:
+    # As for a token: one statement (and a once-a-minute "last seen"), in autocommit.
+    async with auth.sessionmaker() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return await sessions.authenticate(session, auth.lifetimes, plaintext)
 
 

@@ -18,7 +18,6 @@ from server.access import Actor, Scope
 from server.audit import service as audit
 from server.auth import repository
 from server.auth.models import BrowserSession
-from server.people import repository as people_repo
 
 COOKIE = "lg_session"
 SEEN_RECORDED_EVERY = timedelta(minutes=1)
@@ -79,12 +78,14 @@ async def authenticate(
     if not plaintext or len(plaintext) > 100:
         return None
     now = clock.now()
-    found = await repository.live_session(session, hash_id(plaintext), now, now - lifetimes.idle)
-    if found is None:
+    live = await repository.live_session_with_grants(
+        session, hash_id(plaintext), now, now - lifetimes.idle
+    )
+    if live is None:
         return None
+    found, grants = live
     if found.last_seen_at < now - SEEN_RECORDED_EVERY:
         await repository.touch_session(session, found.id, now, SEEN_RECORDED_EVERY)
-    grants = await people_repo.grants(session, found.person_id)
     return Actor.build(found.person_id, (Scope.READ, Scope.WRITE), grants), found
 
 

@@ -19,7 +19,6 @@ from server.audit import service as audit
 from server.auth import repository
 from server.auth.models import ApiToken
 from server.errors import InvalidInput, NotFound
-from server.people import repository as people_repo
 
 TOKEN_PREFIX = "lg_"  # noqa: S105 (a public marker, not a secret)
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -100,10 +99,10 @@ async def authenticate(session: AsyncSession, plaintext: str) -> tuple[Actor, Ap
     """The actor a bearer token speaks for, or None if it is unknown, revoked or expired."""
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
         return None
-    token = await repository.live_by_hash(session, hash_token(plaintext), clock.now())
-    if token is None:
+    found = await repository.live_with_grants(session, hash_token(plaintext), clock.now())
+    if found is None:
         return None
-    grants = await people_repo.grants(session, token.person_id)
+    token, grants = found
     return Actor.build(token.person_id, (Scope(s) for s in token.scopes), grants), token
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -8,19 +9,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.limits.models import RateLimitCount
 
+Bucket = tuple[str, str, datetime]  # bucket, key hash, window start
 
-async def add(
-    session: AsyncSession, bucket: str, key_hash: str, window_start: datetime, amount: int
-) -> int:
-    """Count ``amount`` more in the window (one upsert, safe under concurrency); the total."""
+
+async def add(session: AsyncSession, buckets: Sequence[Bucket]) -> list[int]:
+    """Count one more in each bucket's window, in one statement (an upsert, safe under
+    concurrency); each bucket's new total, in the order given. The buckets must differ."""
     statement = insert(RateLimitCount).values(
-        bucket=bucket, key_hash=key_hash, window_start=window_start, count=amount
+        [
+            {"bucket": bucket, "key_hash": key_hash, "window_start": start, "count": 1}
+            for bucket, key_hash, start in buckets
+        ]
     )
     upsert = statement.on_conflict_do_update(
         index_elements=["bucket", "key_hash", "window_start"],
         set_={"count": RateLimitCount.count + statement.excluded.count},
-    ).returning(RateLimitCount.count)
-    return int((await session.execute(upsert)).scalar_one())
+    ).returning(RateLimitCount.bucket, RateLimitCount.key_hash, RateLimitCount.count)
+    totals = {
+        (bucket, key_hash): total for bucket, key_hash, total in await session.execute(upsert)
+    }
+    return [int(totals[bucket, key_hash]) for bucket, key_hash, _ in buckets]
 
 
 async def count(session: AsyncSession, bucket: str, key_hash: str, window_start: datetime) -> int:

@@ -5,6 +5,8 @@ still counts."""
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import clock
 from server.config import RateLimits
-from server.db import unit_of_work
 from server.db_errors import retrying
 from server.errors import DomainError, ErrorCode
 from server.limits import repository
@@ -37,15 +38,40 @@ def _key_hash(limit: Limit, key: str) -> str:
     return hashlib.sha256(f"{limit.bucket}\x00{key}".encode()).hexdigest()
 
 
+# When this process last dropped each bucket's finished windows (time.monotonic()).
+_forgotten: dict[str, float] = {}
+
+
+async def hits(session: AsyncSession, counted: Sequence[tuple[Limit, str]]) -> list[bool]:
+    """Count one attempt against each (limit, key), all in one statement; for each,
+    False when it goes over its limit."""
+    now = clock.now()
+    # Before the count: under autocommit the count is kept as soon as it is made, so a
+    # retry after a collision here must not have counted yet.
+    await _forget_finished(session, [limit for limit, _ in counted], now)
+    totals = await repository.add(
+        session,
+        [(limit.bucket, _key_hash(limit, key), limit.window_start(now)) for limit, key in counted],
+    )
+    return [total <= limit.limit for total, (limit, _) in zip(totals, counted, strict=True)]
+
+
 async def hit(session: AsyncSession, limit: Limit, key: str) -> bool:
     """Count one attempt; False when it goes over the limit."""
-    now = clock.now()
-    start = limit.window_start(now)
-    key_hash = _key_hash(limit, key)
-    total = await repository.add(session, limit.bucket, key_hash, start, 1)
-    if total == 1:
-        await repository.forget_before(session, limit.bucket, start)
-    return total <= limit.limit
+    (within,) = await hits(session, [(limit, key)])
+    return within
+
+
+async def _forget_finished(session: AsyncSession, limits: Sequence[Limit], now: datetime) -> None:
+    """Drop finished windows (only the current one is ever read), each bucket at most once
+    a window per process: the delete walks the whole bucket, which costs too much to do
+    on every request."""
+    ticks = time.monotonic()
+    for limit in limits:
+        last = _forgotten.get(limit.bucket)
+        if last is None or ticks - last >= limit.window_seconds:
+            _forgotten[limit.bucket] = ticks
+            await repository.forget_before(session, limit.bucket, limit.window_start(now))
 
 
 async def exhausted(session: AsyncSession, limit: Limit, key: str) -> bool:
@@ -64,22 +90,27 @@ async def allow_write(session: AsyncSession, config: RateLimits, person_id: int,
     """One more write by this person from this address, if both are within their limits.
     The per-person limit is the real one; the per-IP limit only stops a flood."""
     window = config.write_window_seconds
-    person_ok = await hit(
-        session, Limit("writes-person", config.writes_per_person, window), str(person_id)
+    person_ok, ip_ok = await hits(
+        session,
+        [
+            (Limit("writes-person", config.writes_per_person, window), str(person_id)),
+            (Limit("writes-ip", config.writes_per_ip, window), ip),
+        ],
     )
-    ip_ok = await hit(session, Limit("writes-ip", config.writes_per_ip, window), ip)
     return person_ok and ip_ok
 
 
 async def count_write(
     sessionmaker: async_sessionmaker[AsyncSession], config: RateLimits, person_id: int, ip: str
 ) -> bool:
-    """:func:`allow_write` in a transaction of its own, so refused and failed writes count
-    too. Still colliding after every retry answers False (the caller says "try again
-    shortly")."""
+    """:func:`allow_write` on its own, committed at once whatever the write then does, so
+    refused and failed writes count too. The count is one statement, so it runs in
+    autocommit: one round trip, no BEGIN and COMMIT around it. Still colliding after
+    every retry answers False (the caller says "try again shortly")."""
 
     async def transaction() -> bool:
-        async with unit_of_work(sessionmaker) as session:
+        async with sessionmaker() as session:
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             return await allow_write(session, config, person_id, ip)
 
     try:
