@@ -10,6 +10,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import logs
@@ -21,6 +22,8 @@ log = logging.getLogger("levelground.requests")
 ErrorPage = Callable[[Scope, int], ASGIApp]
 
 REQUEST_ID_HEADER = b"x-request-id"
+# Logged for a request whose client went away before it was answered (nginx's code).
+CLIENT_CLOSED = 499
 _CLIENT_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{8,64}")
 
 
@@ -116,6 +119,9 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, tracked)
+        except ClientDisconnect:
+            # The client left before we read its request: nobody to answer, nothing broke.
+            status = status or CLIENT_CLOSED
         except Exception as error:
             if is_unavailable(error):
                 # The database is restarting or overloaded: a 503 to retry, not a bug.

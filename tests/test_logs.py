@@ -111,3 +111,37 @@ async def test_the_logs_hold_request_ids_and_nothing_personal(
     log_text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
     for secret in (EMAIL, NAME, STORY, IDEA, COMMENT, "127.0.0.1", "wrong password"):
         assert secret not in log_text, secret
+
+
+async def test_a_client_leaving_mid_request_is_no_server_error(
+    app: object, captured: io.StringIO
+) -> None:
+    # wrk and browsers drop connections under load: the body never arrives.
+    messages = [{"type": "http.request", "body": b'{"query":', "more_body": True}]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[operator]
+    lines = [json.loads(line) for line in captured.getvalue().splitlines()]
+    assert not [line for line in lines if line.get("level") == "ERROR"]
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] in ([], [499])
+    assert any(line.get("status") == 499 for line in lines)
