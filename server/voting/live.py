@@ -57,9 +57,9 @@ class LiveResults:
                 entry.stale = True
             return
         with contextlib.suppress(ValueError):
-            entry = self._entries.get(int(payload))
-            if entry is not None:
-                entry.stale = True
+            changed = self._entries.get(int(payload))
+            if changed is not None:
+                changed.stale = True
 
     async def of(self, session: AsyncSession, voting_round: VotingRound) -> results.RoundResults:
         """The live results of an open round, at most about ``refresh_seconds`` old."""
