@@ -31,7 +31,6 @@ def server_url() -> Iterator[str]:
         yield async_url(configured)
         return
     folder = Path(tempfile.mkdtemp(prefix="levelground-bench-"))
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(folder))
     embedded = EmbeddedPostgres(folder / "pgdata", delete_on_stop=True)
     try:
         yield embedded.start()

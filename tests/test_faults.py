@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -125,7 +124,6 @@ async def test_terminated_connections_lose_and_double_no_ballot(
 @contextlib.asynccontextmanager
 async def own_postgres() -> AsyncIterator[tuple[EmbeddedPostgres, str]]:
     folder = Path(tempfile.mkdtemp(prefix="levelground-fault-"))
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(folder))
     embedded = EmbeddedPostgres(folder / "pgdata", delete_on_stop=True)
     url = await asyncio.to_thread(embedded.start)
     try:

@@ -141,8 +141,8 @@ async def test_a_residents_pages_for_answers_reports_data_and_the_city(
     await expect(page.get_by_text("Listening: conversations held").first).to_be_visible()
     await _check(page, "resident-city-stages")
 
-    await page.goto(f"{live_server}/auth/profile")
-    await page.get_by_role("link", name="Messages about what you shared").click()
+    await page.get_by_role("link", name="Notifications").first.click()
+    await expect(page.get_by_role("heading", name="Notifications", exact=True)).to_be_visible()
     await _check(page)
     await page.goto(f"{live_server}/auth/profile")
     await page.get_by_role("link", name="Delete your account").click()
