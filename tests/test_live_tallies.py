@@ -9,8 +9,10 @@ every counter (per kind, per pair) equals the same aggregate taken over the ball
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -18,15 +20,16 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.ids import to_global_id
+from server.ids import from_global_id, to_global_id
 from server.moderation import repository as moderation_repo
-from server.people.models import PersonKind
+from server.people.models import PersonKind, Role
 from server.voting import repository, results, rules
 from server.voting import service as voting
 from server.voting.live import LiveResults
 from server.voting.models import RankedTally, VotingMethod
 from server.voting.tally import Mark, count, from_counts, tally
-from tests.support import Api, World
+from tests.http_browser import Browser
+from tests.support import Api, Someone, World
 from tests.test_voting_properties import (
     PROPERTY_SETTINGS,
     Scenario,
@@ -34,6 +37,7 @@ from tests.test_voting_properties import (
     _play,
     scenarios,
 )
+from tests.voting_support import many_voters
 
 # Each counter's rows, summed over shards, next to the same figure from the ballots.
 COUNTER_CHECKS = [
@@ -117,9 +121,7 @@ async def test_the_counters_equal_a_recount_whatever_writes_the_ballots(
     if len(proposal_ids) >= 2:
         source, target = proposal_ids[seed % len(proposal_ids)], proposal_ids[0]
         if source != target:
-            await api.run(
-                lambda s: moderation_repo.merge_on_ballot(s, round_id, source, target)
-            )
+            await api.run(lambda s: moderation_repo.merge_on_ballot(s, round_id, source, target))
             await _agree(api, round_id)
 
     # A ballot given to another person (merged accounts), then one deleted in SQL.
@@ -132,7 +134,9 @@ async def test_the_counters_equal_a_recount_whatever_writes_the_ballots(
         await _agree(api, round_id)
     await api.run(
         lambda s: s.execute(
-            text("DELETE FROM ballots WHERE id = (SELECT min(id) FROM ballots WHERE round_id = :r)"),
+            text(
+                "DELETE FROM ballots WHERE id = (SELECT min(id) FROM ballots WHERE round_id = :r)"
+            ),
             {"r": round_id},
         )
     )
@@ -140,7 +144,10 @@ async def test_the_counters_equal_a_recount_whatever_writes_the_ballots(
 
 
 marks_strategy = st.lists(
-    st.tuples(st.integers(0, 5), st.integers(1, 4)), min_size=1, max_size=6, unique_by=lambda m: m[0]
+    st.tuples(st.integers(0, 5), st.integers(1, 4)),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda m: m[0],
 )
 
 
@@ -174,7 +181,7 @@ async def test_a_corrupted_counter_is_logged_at_close_and_the_recount_stands(
     await world.cast(round_id, world.resident, {"proposalId": walk})
     await world.cast(round_id, world.gp, {"proposalId": walk})
     await world.cast(round_id, world.facilitator, {"proposalId": bench})
-    pk = int(round_id and (await _pk(api, round_id)))
+    pk = _pk(round_id)
     await api.run(
         lambda s: s.execute(
             text(
@@ -211,9 +218,7 @@ async def test_an_honest_close_logs_nothing(api: Api, caplog: pytest.LogCaptureF
     assert not [r for r in caplog.records if r.name == "server.voting.results"]
 
 
-async def _pk(api: Api, round_id: str) -> int:
-    from server.ids import from_global_id
-
+def _pk(round_id: str) -> int:
     decoded = from_global_id(round_id)
     assert decoded is not None
     return decoded[1]
@@ -224,9 +229,9 @@ RESULTS = """query($id: ID!) { node(id: $id) { ... on VotingRound { results {
 } } } }"""
 
 
-async def _results(api: Api, world: World, round_id: str) -> dict[str, object]:
+async def _results(api: Api, world: World, round_id: str) -> dict[str, Any]:
     data = await api.data(RESULTS, {"id": round_id}, as_=world.board)
-    found: dict[str, object] = data["node"]["results"]
+    found: dict[str, Any] = data["node"]["results"]
     return found
 
 
@@ -236,9 +241,7 @@ async def test_many_aliases_of_one_rounds_results_compute_once(api: Api) -> None
     round_id = await world.round([walk], resultVisibility="LIVE")
     await world.cast(round_id, world.resident, {"proposalId": walk})
     shared: LiveResults = api.app.state.live_results
-    aliases = " ".join(
-        f"a{i}: results {{ turnout rows {{ score }} }} ...R" for i in range(8)
-    )
+    aliases = " ".join(f"a{i}: results {{ turnout rows {{ score }} }} ...R" for i in range(8))
     query = (
         f"query($id: ID!) {{ node(id: $id) {{ ... on VotingRound {{ {aliases} }} }} }} "
         "fragment R on VotingRound { results { turnout } }"
@@ -250,14 +253,12 @@ async def test_many_aliases_of_one_rounds_results_compute_once(api: Api) -> None
 
 
 async def test_concurrent_readers_share_one_computation(api: Api) -> None:
-    import asyncio
-
     world = await World(api).build()
     walk = await world.proposal()
     round_id = await world.round([walk], resultVisibility="LIVE")
     await world.cast(round_id, world.resident, {"proposalId": walk})
     shared = LiveResults(api.app.state.sessionmaker, api.app.state.hub, refresh_seconds=60)
-    pk = await _pk(api, round_id)
+    pk = _pk(round_id)
     voting_round = await api.run(lambda s: voting.get(s, pk))
 
     async def read() -> results.RoundResults:
@@ -279,13 +280,11 @@ async def test_concurrent_readers_share_one_computation(api: Api) -> None:
 
 
 async def test_a_changed_round_is_read_afresh_after_the_refresh_window(api: Api) -> None:
-    import asyncio
-
     world = await World(api).build()
     walk = await world.proposal()
     round_id = await world.round([walk], resultVisibility="LIVE")
     shared = LiveResults(api.app.state.sessionmaker, api.app.state.hub, refresh_seconds=0.3)
-    pk = await _pk(api, round_id)
+    pk = _pk(round_id)
     voting_round = await api.run(lambda s: voting.get(s, pk))
 
     async def read() -> int:
@@ -308,9 +307,7 @@ async def test_a_changed_round_is_read_afresh_after_the_refresh_window(api: Api)
 # The role split: the kind at cast, closed rounds only (issue 16, finding 1).
 
 
-async def _voters(api: Api, residents: int, professionals: int) -> list:  # type: ignore[type-arg]
-    from tests.voting_support import many_voters
-
+async def _voters(api: Api, residents: int, professionals: int) -> list[Someone]:
     return [
         *await many_voters(api, residents),
         *await many_voters(api, professionals, kind=PersonKind.PROFESSIONAL),
@@ -341,17 +338,12 @@ async def test_a_live_round_never_shows_the_split_so_a_withdrawal_reveals_nothin
 
 
 async def test_changing_kind_at_the_profile_after_voting_changes_no_figure(
-    api: Api, browser: object
+    api: Api, browser: Browser
 ) -> None:
-    from tests.http_browser import Browser
-
-    assert isinstance(browser, Browser)
     world = await World(api).build()
     walk = await world.proposal()
     round_id = await world.round([walk], resultVisibility="LIVE")
     await browser.register("switcher@example.org", name="Sam Switch", kind="professional")
-    from server.people.models import Role
-
     switcher = await api.someone(
         "Sam Switch",
         kind=PersonKind.PROFESSIONAL,
