@@ -76,8 +76,12 @@ def _ms(values: list[float], share: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def _settings(refresh: float) -> Settings:
+POOL_SIZE = 10
+
+
+def _settings(refresh: float, pool_size: int) -> Settings:
     return Settings(
+        LEVELGROUND_DB_POOL_SIZE=pool_size,
         LEVELGROUND_ENV="test",
         SECRET_KEY=secrets.token_urlsafe(48),
         LEVELGROUND_ROUND_CLOSER_INTERVAL=3600.0,
@@ -89,10 +93,10 @@ def _settings(refresh: float) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def _app(url: str, refresh: float) -> AsyncIterator[httpx.AsyncClient]:
+async def _app(url: str, refresh: float, pool_size: int) -> AsyncIterator[httpx.AsyncClient]:
     from server.app import create_app
 
-    app = create_app(_settings(refresh), database_url=url)
+    app = create_app(_settings(refresh, pool_size), database_url=url)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
@@ -279,9 +283,14 @@ async def _set_triggers(url: str, enabled: bool) -> None:
 
 
 async def _casts_only(
-    url: str, round_id: str, proposals: list[str], casters: list[str], duration: float
+    url: str,
+    round_id: str,
+    proposals: list[str],
+    casters: list[str],
+    duration: float,
+    pool_size: int,
 ) -> float:
-    async with _app(url, 1.0) as http:
+    async with _app(url, 1.0, pool_size) as http:
         load = await _load(
             http,
             round_id=round_id,
@@ -314,7 +323,10 @@ async def run(url: str, args: argparse.Namespace) -> list[str]:
     scene = await build_scene(url, people)
     tokens = scene.tokens
     casters, probes = tokens[: args.casters], tokens[args.casters :]
-    lines = [f"results benchmark: {args.ballots:,} ballots, {args.readers} readers"]
+    lines = [
+        f"results benchmark: {args.ballots:,} ballots, {args.readers} readers, "
+        f"{args.casters} casters, one process, pool of {args.pool_size} connections"
+    ]
     small_pk, small_seed = await _seed(url, max(1, args.ballots // 10), 2)
     big_pk, big_seed = await _seed(url, args.ballots, 1)
     lines.append(
@@ -345,12 +357,30 @@ async def run(url: str, args: argparse.Namespace) -> list[str]:
 
     # Everyone casts once first: the re-casts under load leave turnout alone, so each
     # probe's new ballot is what a read's turnout tells apart.
-    async with _app(url, 1.0) as http:
+    async with _app(url, 1.0, args.pool_size) as http:
         rng = random.Random(9)
         for token in casters:
             await _post(
                 http, token, CAST, {"input": {"roundId": big, "entries": _ballot(rng, proposals)}}
             )
+        alone: dict[str, list[float]] = {"results": [], "priorities": []}
+        for _ in range(50):
+            for kind, query, variables in (
+                ("results", RESULTS, {"id": big}),
+                ("priorities", PRIORITIES, {}),
+            ):
+                started = time.perf_counter()
+                await _post(http, tokens[-1], query, variables)
+                alone[kind].append(time.perf_counter() - started)
+        lines.append(
+            "  one client     results p50 {:.0f} ms, p95 {:.0f} ms; priorities p50 {:.0f} ms, "
+            "p95 {:.0f} ms (whole GraphQL requests, one at a time)".format(
+                _ms(alone["results"], 0.5),
+                _ms(alone["results"], 0.95),
+                _ms(alone["priorities"], 0.5),
+                _ms(alone["priorities"], 0.95),
+            )
+        )
         after = await _load(
             http,
             round_id=big,
@@ -372,7 +402,7 @@ async def run(url: str, args: argparse.Namespace) -> list[str]:
         alias_ms = 1000 * (time.perf_counter() - started)
     refused = bool(body.get("errors"))
     with _old_path():
-        async with _app(url, 0) as http:
+        async with _app(url, 0, args.pool_size) as http:
             before = await _load(
                 http,
                 round_id=big,
@@ -389,10 +419,14 @@ async def run(url: str, args: argparse.Namespace) -> list[str]:
         f"  30 aliases     {'refused' if refused else 'answered'} in {alias_ms:.0f} ms"
         + (f" ({body['errors'][0]['extensions'].get('code')})" if refused else "")
     )
-    with_triggers = await _casts_only(url, big, proposals, casters, args.cast_duration)
+    with_triggers = await _casts_only(
+        url, big, proposals, casters, args.cast_duration, args.pool_size
+    )
     await _set_triggers(url, enabled=False)
     try:
-        without = await _casts_only(url, big, proposals, casters, args.cast_duration)
+        without = await _casts_only(
+            url, big, proposals, casters, args.cast_duration, args.pool_size
+        )
     finally:
         await _set_triggers(url, enabled=True)
     lines.append(
@@ -410,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--old-duration", type=float, default=15.0)
     parser.add_argument("--cast-duration", type=float, default=10.0)
+    parser.add_argument("--pool-size", type=int, default=POOL_SIZE)
     args = parser.parse_args(argv)
     with database.server_url() as server, database.database(server) as url:
         lines = asyncio.run(run(url, args))

@@ -62,9 +62,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.hub = hub = EventHub(url)
-        app.state.live_results = LiveResults(
-            app.state.sessionmaker, hub, settings.results_refresh_seconds
-        )
+        app.state.live_results = LiveResults(hub, settings.results_refresh_seconds)
         app.state.authenticator = Authenticator(app.state.sessionmaker, settings, JwksCache())
         app.state.oauth = build_registry(settings.oidc_providers, app.state.sessionmaker)
         await hub.start()

@@ -257,7 +257,7 @@ async def test_concurrent_readers_share_one_computation(api: Api) -> None:
     walk = await world.proposal()
     round_id = await world.round([walk], resultVisibility="LIVE")
     await world.cast(round_id, world.resident, {"proposalId": walk})
-    shared = LiveResults(api.app.state.sessionmaker, api.app.state.hub, refresh_seconds=60)
+    shared = LiveResults(api.app.state.hub, refresh_seconds=60)
     pk = _pk(round_id)
     voting_round = await api.run(lambda s: voting.get(s, pk))
 
@@ -283,7 +283,7 @@ async def test_a_changed_round_is_read_afresh_after_the_refresh_window(api: Api)
     world = await World(api).build()
     walk = await world.proposal()
     round_id = await world.round([walk], resultVisibility="LIVE")
-    shared = LiveResults(api.app.state.sessionmaker, api.app.state.hub, refresh_seconds=0.3)
+    shared = LiveResults(api.app.state.hub, refresh_seconds=0.3)
     pk = _pk(round_id)
     voting_round = await api.run(lambda s: voting.get(s, pk))
 

@@ -202,3 +202,15 @@ async def test_a_committed_cast_shows_in_every_process_within_about_a_second(
                         # The refresh window, plus a notice's trip and one computation.
                         assert time.monotonic() - committed < 1.5
                         await asyncio.sleep(0.02)
+
+
+async def test_a_city_round_closes_to_its_recount(api: Api, database_url: str) -> None:
+    world = await World(api).build()
+    round_id = await _seed(database_url, VOTERS, VotingMethod.DOTS)
+    live = await api.data(RESULTS, {"id": round_id}, as_=world.board)
+    counted = await _recount(api, round_id)
+    assert live["node"]["results"] == counted
+    # seed-scale's round was created by no facilitator: the scheduled closer's path.
+    await api.run(lambda s: voting.close_round(s, None, pk(round_id)))
+    frozen = await api.data(RESULTS, {"id": round_id}, as_=world.board)
+    assert frozen["node"]["results"] == counted

@@ -6,8 +6,9 @@ cast, withdrawal and close sends, from any process, through the EventHub) marks 
 stale; the next reader recomputes it from the counters, unless the last computation
 started under ``refresh_seconds`` ago, in which case readers get that one: so a busy
 round is summed at most about once a second per process, and a read sees a committed
-change within about a second. One computation runs at a time per round (single flight):
-everyone arriving meanwhile waits for it rather than starting their own.
+change within about a second. One computation runs at a time per round (single flight),
+by the first reader to find it changed: everyone arriving meanwhile waits for it rather
+than starting their own.
 
 With ``refresh_seconds`` 0 (or no EventHub) nothing is kept: every read sums the
 counters itself, in the reader's own transaction.
@@ -20,7 +21,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import events
 from server.events import EventHub
@@ -28,22 +29,20 @@ from server.voting import results
 from server.voting.models import VotingRound
 
 
+class _Lost(Exception):
+    """The reader computing a result failed or gave up: the others try again."""
+
+
 @dataclass
 class _Entry:
     found: results.RoundResults | None = None
     started: float = 0.0
     stale: bool = True
-    computing: asyncio.Task[results.RoundResults] | None = field(default=None, repr=False)
+    computing: asyncio.Future[results.RoundResults] | None = field(default=None, repr=False)
 
 
 class LiveResults:
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        hub: EventHub | None,
-        refresh_seconds: float,
-    ) -> None:
-        self._sessionmaker = sessionmaker
+    def __init__(self, hub: EventHub | None, refresh_seconds: float) -> None:
         self._refresh = refresh_seconds
         self._enabled = hub is not None and refresh_seconds > 0
         self._entries: dict[int, _Entry] = {}
@@ -62,39 +61,50 @@ class LiveResults:
                 changed.stale = True
 
     async def of(self, session: AsyncSession, voting_round: VotingRound) -> results.RoundResults:
-        """The live results of an open round, at most about ``refresh_seconds`` old."""
+        """The live results of an open round, at most about ``refresh_seconds`` old.
+
+        The reader that finds the round changed computes it in its own session (a
+        connection it already holds: waiting for another from the pool while readers
+        hold them all could wait forever); the others wait for that reader's answer.
+        """
         if not self._enabled:
             self.computations += 1
             return await results.compute(session, voting_round)
-        entry = self._entries.setdefault(voting_round.id, _Entry())
-        now = time.monotonic()
-        if entry.found is not None and (not entry.stale or now - entry.started < self._refresh):
-            return entry.found
-        if entry.computing is None:
-            # Stale again if a notice arrives while this computation reads.
-            entry.stale = False
-            entry.started = now
-            entry.computing = asyncio.create_task(self._compute(entry, voting_round))
-            entry.computing.add_done_callback(_retrieve)
-        return await asyncio.shield(entry.computing)
+        while True:
+            entry = self._entries.setdefault(voting_round.id, _Entry())
+            now = time.monotonic()
+            if entry.found is not None and (not entry.stale or now - entry.started < self._refresh):
+                return entry.found
+            if entry.computing is None:
+                return await self._compute(session, entry, voting_round, now)
+            with contextlib.suppress(_Lost):
+                return await asyncio.shield(entry.computing)
 
-    async def _compute(self, entry: _Entry, voting_round: VotingRound) -> results.RoundResults:
+    async def _compute(
+        self, session: AsyncSession, entry: _Entry, voting_round: VotingRound, now: float
+    ) -> results.RoundResults:
+        computing = entry.computing = asyncio.get_running_loop().create_future()
+        computing.add_done_callback(_retrieve)
+        # Stale again if a notice arrives while this computation reads.
+        entry.stale = False
+        entry.started = now
+        self.computations += 1
         try:
-            self.computations += 1
-            async with self._sessionmaker() as session:
-                found = await results.live_from_counters(
-                    session, voting_round.id, voting_round.method, voting_round.ranked_tally
-                )
-            entry.found = found
-            return found
+            found = await results.live_from_counters(
+                session, voting_round.id, voting_round.method, voting_round.ranked_tally
+            )
         except BaseException:
             entry.stale = True
+            computing.set_exception(_Lost())
             raise
         finally:
             entry.computing = None
+        entry.found = found
+        computing.set_result(found)
+        return found
 
 
-def _retrieve(task: asyncio.Task[results.RoundResults]) -> None:
-    """Mark a failure seen: every waiter has its own copy of it already."""
-    if not task.cancelled():
-        task.exception()
+def _retrieve(future: asyncio.Future[results.RoundResults]) -> None:
+    """Mark a lost computation seen, whether or not anyone was waiting for it."""
+    if not future.cancelled():
+        future.exception()
