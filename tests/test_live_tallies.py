@@ -364,3 +364,36 @@ async def test_changing_kind_at_the_profile_after_voting_changes_no_figure(
         {"kind": "RESIDENT", "voters": None, "rows": None},
         {"kind": "PROFESSIONAL", "voters": None, "rows": None},
     ]
+
+
+async def test_seed_scale_prints_the_round_alone_on_its_last_line(
+    api: Api, database_url: str
+) -> None:
+    from tests.test_cli import run
+
+    world = await World(api).build()
+    done = await asyncio.to_thread(
+        run,
+        database_url,
+        "seed-scale",
+        "--area",
+        "willenhall",
+        "--voters",
+        "300",
+        "--method",
+        "ranked",
+        "--tally",
+        "schulze",
+    )
+    assert done.returncode == 0, done.stderr
+    round_id = done.stdout.splitlines()[-1]
+    assert done.stdout == round_id + "\n"
+    found = await _results(api, world, round_id)
+    assert found["turnout"] == 300
+    await _agree(api, _pk(round_id))
+
+    unknown = await asyncio.to_thread(
+        run, database_url, "seed-scale", "--area", "nowhere", "--voters", "3"
+    )
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip().endswith("error: No area with slug 'nowhere'.")
