@@ -397,3 +397,35 @@ async def test_seed_scale_prints_the_round_alone_on_its_last_line(
     )
     assert unknown.returncode == 2
     assert unknown.stderr.strip().endswith("error: No area with slug 'nowhere'.")
+
+
+async def test_when_the_computing_reader_fails_the_waiting_ones_compute_again(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = await World(api).build()
+    walk = await world.proposal()
+    round_id = await world.round([walk], resultVisibility="LIVE")
+    await world.cast(round_id, world.resident, {"proposalId": walk})
+    shared = LiveResults(api.app.state.hub, refresh_seconds=60)
+    voting_round = await api.run(lambda s: voting.get(s, _pk(round_id)))
+    original = results.live_from_counters
+    calls = 0
+
+    async def lost_once(*args: Any) -> results.RoundResults:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(0.1)
+            raise ConnectionError("the first reader's connection went")
+        return await original(*args)
+
+    monkeypatch.setattr(results, "live_from_counters", lost_once)
+
+    async def read() -> int:
+        async with api.app.state.sessionmaker() as session:
+            return (await shared.of(session, voting_round)).turnout
+
+    first, *others = await asyncio.gather(*(read() for _ in range(5)), return_exceptions=True)
+    assert isinstance(first, ConnectionError)
+    assert others == [1, 1, 1, 1]
+    assert shared.computations == 2
