@@ -172,6 +172,8 @@ async def replace_entries(
     session: AsyncSession, ballot_id: int, round_id: int, marks: Sequence[Mark]
 ) -> None:
     await session.execute(delete(BallotEntry).where(BallotEntry.ballot_id == ballot_id))
+    # In proposal order, as the delete goes: the counting triggers then lock a round's
+    # counter rows in one order in every cast, so concurrent casts queue, never deadlock.
     await session.execute(
         insert(BallotEntry),
         [
@@ -182,7 +184,7 @@ async def replace_entries(
                 "points": mark.points,
                 "rank": mark.rank,
             }
-            for mark in marks
+            for mark in sorted(marks, key=lambda mark: mark.proposal_id)
         ],
     )
 
