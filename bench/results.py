@@ -304,6 +304,29 @@ async def _casts_only(
     return load.casts / load.elapsed
 
 
+async def _quiet_staleness(
+    http: httpx.AsyncClient, round_id: str, proposals: list[str], reader: str, probes: list[str]
+) -> str:
+    """Each probe casts a new ballot; a reader polls every 20 ms until it is counted."""
+    rng = random.Random(5)
+    delays = []
+    for token in probes:
+        before = (await _post(http, reader, RESULTS, {"id": round_id}))["data"]["node"]
+        entries = _ballot(rng, proposals)
+        await _post(http, token, CAST, {"input": {"roundId": round_id, "entries": entries}})
+        answered = time.perf_counter()
+        while True:
+            body = await _post(http, reader, RESULTS, {"id": round_id})
+            if body["data"]["node"]["results"]["turnout"] > before["results"]["turnout"]:
+                break
+            await asyncio.sleep(0.02)
+        delays.append(time.perf_counter() - answered)
+    return (
+        f"  staleness      {len(delays)} new ballots, no load: counted after median "
+        f"{_ms(delays, 0.5):.0f} ms, max {_ms(delays, 1.0):.0f} ms"
+    )
+
+
 def _line(label: str, load: Load) -> list[str]:
     r, p = load.reads["results"], load.reads["priorities"]
     return [
@@ -363,6 +386,7 @@ async def run(url: str, args: argparse.Namespace) -> list[str]:
             await _post(
                 http, token, CAST, {"input": {"roundId": big, "entries": _ballot(rng, proposals)}}
             )
+        lines.append(await _quiet_staleness(http, big, proposals, tokens[-1], probes[180:]))
         alone: dict[str, list[float]] = {"results": [], "priorities": []}
         for _ in range(50):
             for kind, query, variables in (
@@ -409,7 +433,7 @@ async def run(url: str, args: argparse.Namespace) -> list[str]:
                 proposals=proposals,
                 reader=tokens[-1],
                 casters=casters,
-                probes=probes[100:],
+                probes=probes[100:180],
                 readers=args.readers,
                 duration=args.old_duration,
             )
