@@ -8,7 +8,7 @@ ASSETS := web/static/vendor/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test check format migrate seed bench clean assets messages screenshots
+.PHONY: run test test-scale check format migrate seed bench clean assets messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: $(STAMP) $(ASSETS)
 ## test: install and run the whole suite (embedded PostgreSQL unless DATABASE_URL is set)
 test: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+## test-scale: results at city scale (100,000 voters; LEVELGROUND_SCALE_VOTERS to change)
+test-scale: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m scale tests/test_scale.py $(PYTEST_ARGS)
 
 ## check: formatting, lint and types
 check: $(STAMP)

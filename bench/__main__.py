@@ -6,12 +6,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import attacks, compare, profile, voting
+from bench import attacks, compare, profile, results, voting
 
 BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "attacks": attacks.main,
     "compare": compare.main,
     "profile": profile.main,
+    "results": results.main,
     "voting": voting.main,
 }
 DEFAULT = "compare"

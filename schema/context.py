@@ -34,6 +34,9 @@ class Context:
     hub: EventHub | None = None
     # Set by the graphql-transport-ws handler from the connection_init payload.
     connection_params: dict[str, Any] | None = None
+    # WebSockets: checks the connection's credentials again (None once they lapsed:
+    # token revoked or expired, session ended), so a long subscription cannot outlive them.
+    recheck: Callable[[], Awaitable[Actor | None]] | None = None
     # Resolvers run concurrently, but an AsyncSession serves one statement at a time.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _session: AsyncSession | None = None

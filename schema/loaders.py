@@ -38,6 +38,7 @@ from server.voting.models import (
     RoundState,
     VotingRound,
 )
+from server.voting.results import RoundResults
 
 if TYPE_CHECKING:
     from schema.actions.loaders import ActionLoaders
@@ -222,6 +223,8 @@ class Loaders:
             ctx, actions_repo.updates_for, lambda u: u.action_id
         )
         self.turnout: DataLoader[int, int] = _counts(ctx, voting_repo.turnouts)
+        # A round's results once per request, however many aliases or fragments name it.
+        self.results: DataLoader[int, RoundResults | None] = DataLoader(load_fn=self._results)
         self.snapshot: DataLoader[int, RoundSnapshot | None] = DataLoader(load_fn=self._snapshots)
         self.ballot_proposals: DataLoader[int, list[Proposal]] = DataLoader(
             load_fn=self._ballot_proposals
@@ -276,6 +279,17 @@ class Loaders:
     async def _snapshots(self, round_ids: list[int]) -> list[RoundSnapshot | None]:
         found = {s.round_id: s for s in await self.ctx.read(voting_repo.snapshots, round_ids)}
         return [found.get(round_id) for round_id in round_ids]
+
+    async def _results(self, round_ids: list[int]) -> list[RoundResults | None]:
+        actor = self.ctx.require_actor()
+        shared = getattr(self.ctx.request.app.state, "live_results", None)
+        answers: list[RoundResults | None] = []
+        for voting_round in await self.round.load_many(round_ids):
+            assert voting_round is not None
+            answers.append(
+                await self.ctx.read(voting_service.results_for, actor, voting_round, shared)
+            )
+        return answers
 
     async def _ballot_proposals(self, round_ids: list[int]) -> list[list[Proposal]]:
         groups: dict[int, list[Proposal]] = defaultdict(list)

@@ -1,17 +1,45 @@
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import AsyncGenerator
 
 import strawberry
+from starlette.websockets import WebSocket
 
 from schema.base import Info, decode_id
+from schema.context import Context
 from schema.errors import ExpectedGraphQLError
 from schema.voting.types import RoundResultsType
 from server import events
+from server.access import Actor
 from server.errors import ErrorCode
 from server.voting import repository as voting_repo
+from server.voting import results as voting_results
 from server.voting import service as voting
 from server.voting.models import RoundState
+
+# graphql-transport-ws close codes: the credentials lapsed; the viewer may no longer see.
+CREDENTIALS_LAPSED = 4401
+NO_LONGER_ALLOWED = 4403
+
+
+async def _end(ctx: Context, code: int, reason: str) -> None:
+    """Close the socket with ``code``; the handler then cancels this subscription."""
+    socket = ctx.request
+    assert isinstance(socket, WebSocket)
+    await socket.close(code=code, reason=reason)
+    await asyncio.Event().wait()
+
+
+async def _still_signed_in(ctx: Context, actor: Actor) -> Actor:
+    if ctx.recheck is None:
+        return actor
+    current = await ctx.recheck()
+    if current is None or current.person_id != actor.person_id:
+        await _end(ctx, CREDENTIALS_LAPSED, "Your sign-in has ended. Sign in again.")
+    assert current is not None
+    return current
 
 
 @strawberry.type
@@ -19,7 +47,10 @@ class Subscription:
     @strawberry.subscription(
         description="Emits the round's results after every ballot change, to viewers allowed "
         "to see them (nothing while sealed for this viewer); ends with the frozen result "
-        "when the round closes."
+        "when the round closes. Never carries the resident/professional split (byKind is "
+        "withheld); read it from the closed round's results. Credentials and the right to "
+        "see results are checked again before every emission: the socket closes with 4401 "
+        "once the token or session lapses, 4403 once results are sealed for the viewer again."
     )
     async def round_tally(
         self, info: Info, round_id: strawberry.ID
@@ -34,17 +65,25 @@ class Subscription:
         if pk is None or found_round is None:
             raise ExpectedGraphQLError("Voting round not found.", ErrorCode.NOT_FOUND)
         assert ctx.hub is not None
+        shared = getattr(ctx.request.app.state, "live_results", None)
+        shown = False
         # Subscribe before the first read, so no change slips between the two.
         async with ctx.hub.subscribe(events.ROUND_TALLY, str(pk)) as queue:
             while True:
+                actor = await _still_signed_in(ctx, actor)
                 async with ctx.sessionmaker() as session:
                     voting_round = await voting_repo.by_id(session, pk)
                     assert voting_round is not None
-                    found = await voting.results_for(session, actor, voting_round)
+                    found = await voting.results_for(session, actor, voting_round, shared)
                 if found is not None:
-                    yield RoundResultsType.of(found)
+                    shown = True
+                    yield RoundResultsType.of(
+                        dataclasses.replace(found, by_kind=voting_results.WITHHELD)
+                    )
                     # The client has the previous result resolved by now: start fresh.
                     await ctx.close()
+                elif shown:
+                    await _end(ctx, NO_LONGER_ALLOWED, "These results are sealed for you now.")
                 if voting_round.state is RoundState.CLOSED:
                     return
                 await events.drain(queue)

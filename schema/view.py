@@ -44,7 +44,14 @@ class GraphQLView(GraphQL[Context, None]):
         params = context.connection_params or {}
         authorization = params.get("authorization") or params.get("Authorization")
         if authorization is None:
-            context.actor = await self._actor_from_cookie(auth, context.request)
+            socket = context.request
+            context.actor = await self._actor_from_cookie(auth, socket)
+
+            async def session_still_live() -> Actor | None:
+                found = await browser_session(auth, socket.cookies)
+                return found[0] if found else None
+
+            context.recheck = session_still_live
             return await super().on_ws_connect(context)
         if not isinstance(authorization, str):
             raise ConnectionRejectionError({"reason": "Send 'Bearer <token>'."})
@@ -55,6 +62,14 @@ class GraphQLView(GraphQL[Context, None]):
             context.actor = await actor_for_bearer(auth, token.strip())
         except InvalidCredentials as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
+
+        async def token_still_live() -> Actor | None:
+            try:
+                return await actor_for_bearer(auth, token.strip())
+            except InvalidCredentials:
+                return None
+
+        context.recheck = token_still_live
         if Scope.PERSISTED_ONLY in context.actor.scopes:
             raise ConnectionRejectionError(
                 {"reason": "This token may only run registered documents, over HTTP."}

@@ -28,6 +28,7 @@ from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.events import EventHub
 from server.middleware import RequestContext, RequestGuard, SecurityHeaders, content_security_policy
+from server.voting.live import LiveResults
 from server.voting.scheduler import run_round_closer
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.hub = hub = EventHub(url)
+        app.state.live_results = LiveResults(hub, settings.results_refresh_seconds)
         app.state.authenticator = Authenticator(app.state.sessionmaker, settings, JwksCache())
         app.state.oauth = build_registry(settings.oidc_providers, app.state.sessionmaker)
         await hub.start()

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,6 +119,85 @@ def seed_demo() -> None:
         lambda session: demo.seed(session, sign_in=not settings.is_production)
     )
     typer.echo("Demo data loaded." if created else "Demo data already present.", err=True)
+
+
+class MethodOption(StrEnum):
+    dots = "dots"
+    approval = "approval"
+    ranked = "ranked"
+
+
+class TallyOption(StrEnum):
+    borda = "borda"
+    schulze = "schulze"
+
+
+@app.command("seed-scale")
+def seed_scale(
+    area: Annotated[str, typer.Option(help="Slug of the area the round is in.")],
+    voters: Annotated[int, typer.Option(help="New people, each with one ballot.", min=1)],
+    proposals: Annotated[int, typer.Option(help="Proposals on the ballot.", min=2, max=100)] = 10,
+    method: Annotated[MethodOption, typer.Option(help="dots, approval or ranked.")] = (
+        MethodOption.dots
+    ),
+    tally: Annotated[TallyOption, typer.Option(help="How a ranked round counts.")] = (
+        TallyOption.borda
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed, the same votes).")] = 1,
+) -> None:
+    """An open LIVE round in AREA with VOTERS new people and one valid ballot each, loaded
+    with COPY; prints the round's global id alone on the last line."""
+    import asyncpg
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from server.events import asyncpg_dsn
+    from server.ids import to_global_id
+    from server.voting.models import RankedTally, VotingMethod
+    from server.voting.scale import UnknownArea
+    from server.voting.scale import seed as load
+
+    settings = Settings()
+    with database_url(settings) as url:
+        migrated(url)
+
+        async def go() -> int:
+            connection = await asyncpg.connect(asyncpg_dsn(url))
+            try:
+                with Progress(
+                    "voters",
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=_stderr_console(),
+                ) as bar:
+                    task = bar.add_task("voters", total=voters)
+                    seeded = await load(
+                        connection,
+                        area_slug=area,
+                        voters=voters,
+                        proposals=proposals,
+                        method=VotingMethod(method.value),
+                        ranked_tally=RankedTally(tally.value),
+                        seed_value=seed,
+                        progress=lambda n: bar.advance(task, n),
+                    )
+            finally:
+                await connection.close()
+            typer.echo(f"Seeded {seeded.voters:,} ballots ({seeded.entries:,} entries).", err=True)
+            return seeded.round_id
+
+        try:
+            round_id = asyncio.run(go())
+        except UnknownArea:
+            fail(f"No area with slug {area!r}.")
+            return
+    typer.echo(to_global_id("VotingRound", round_id))
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @app.command()

@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     seed_demo: bool = Field(default=True, alias="LEVELGROUND_SEED_DEMO")
     demo_token: bool = Field(default=True, alias="LEVELGROUND_DEMO_TOKEN")
     round_closer_interval: float = Field(default=5.0, alias="LEVELGROUND_ROUND_CLOSER_INTERVAL")
+    # How stale a round's live results may be: each process recomputes a changed round at
+    # most this often (server/voting/live.py); 0 recomputes on every read.
+    results_refresh_seconds: float = Field(
+        default=1.0, alias="LEVELGROUND_RESULTS_REFRESH_SECONDS", ge=0
+    )
     oidc_providers: tuple[OidcProvider, ...] = Field(default=(), alias="LEVELGROUND_OIDC_PROVIDERS")
     jwt_issuers: tuple[JwtIssuer, ...] = Field(default=(), alias="LEVELGROUND_JWT_ISSUERS")
     rate_limits: RateLimits = Field(default_factory=RateLimits, alias="LEVELGROUND_RATE_LIMITS")

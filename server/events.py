@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import asyncpg
 from sqlalchemy import func, select
@@ -42,6 +42,9 @@ class EventHub:
     def __init__(self, url: str) -> None:
         self._dsn = asyncpg_dsn(url)
         self._subscribers: dict[tuple[str, str], set[asyncio.Queue[str]]] = defaultdict(set)
+        # Called with every payload on a channel, or None when notices may have been
+        # missed (the connection came back): e.g. the shared results cache.
+        self._watchers: dict[str, list[Callable[[str | None], None]]] = defaultdict(list)
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._stopping = False
@@ -86,13 +89,24 @@ class EventHub:
             await asyncio.sleep(RECONNECT_DELAY)
 
     def _deliver(self, _connection: object, _pid: int, channel: str, payload: str) -> None:
+        # Watchers first: a subscriber woken by this notice must read fresh results.
+        for watcher in self._watchers.get(channel, ()):
+            watcher(payload)
         for queue in self._subscribers.get((channel, payload), ()):
             queue.put_nowait(payload)
 
     def _wake_everyone(self) -> None:
+        for watchers in self._watchers.values():
+            for watcher in watchers:
+                watcher(None)
         for (_, payload), queues in self._subscribers.items():
             for queue in queues:
                 queue.put_nowait(payload)
+
+    def watch(self, channel: str, watcher: Callable[[str | None], None]) -> None:
+        """Call ``watcher(payload)`` on every notice on ``channel`` (None: any may have
+        been missed), before any subscriber hears of it."""
+        self._watchers[channel].append(watcher)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str, payload: str) -> AsyncIterator[asyncio.Queue[str]]:

@@ -112,6 +112,9 @@ def settings() -> Settings:
         LEVELGROUND_RATE_LIMITS=RateLimits(writes_per_person=10_000),
         # Tests run background jobs themselves, when and where they mean to.
         LEVELGROUND_RUN_WORKER=False,
+        # A read right after a write sees it: the shared results' refresh window (at
+        # most a second stale) has tests of its own, and the scale tests run with it.
+        LEVELGROUND_RESULTS_REFRESH_SECONDS=0,
     )
 
 

@@ -90,7 +90,12 @@ class Subscriber:
     @classmethod
     @contextlib.asynccontextmanager
     async def open(
-        cls, instance: Instance, who: Someone, round_id: str, origin: str | None = None
+        cls,
+        instance: Instance,
+        who: Someone,
+        round_id: str,
+        origin: str | None = None,
+        query: str = TALLY,
     ) -> AsyncIterator[Subscriber]:
         async with websockets.connect(
             instance.url.replace("http", "ws", 1) + "/graphql",
@@ -108,7 +113,7 @@ class Subscriber:
                     {
                         "id": "1",
                         "type": "subscribe",
-                        "payload": {"query": TALLY, "variables": {"id": round_id}},
+                        "payload": {"query": query, "variables": {"id": round_id}},
                     }
                 )
             )
@@ -129,6 +134,15 @@ class Subscriber:
                 await self.socket.send(json.dumps({"type": "pong"}))
                 continue
             return message
+
+    async def close_code(self, within: float = 10) -> int | None:
+        """The code the server closed the socket with (messages before it skipped)."""
+        try:
+            while await self.message(within) is not None:
+                pass
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        return None
 
     async def tally(self, within: float = 10) -> Json:
         message = await self.message(within)
@@ -278,3 +292,81 @@ async def _cut_listen_connections(database_url: str) -> int:
         return cut
     finally:
         await connection.close()
+
+
+async def test_a_revoked_token_ends_the_subscription_with_4401(
+    api: Api, instances: tuple[Instance, Instance]
+) -> None:
+    from sqlalchemy import text
+
+    a, b = instances
+    world = await World(api).build()
+    idea = await world.proposal()
+    round_id = await world.round([idea], resultVisibility="LIVE")
+
+    async with Subscriber.open(a, world.board, round_id) as board:
+        assert (await board.tally())["turnout"] == 0
+        await api.run(
+            lambda s: s.execute(
+                text("UPDATE api_tokens SET revoked_at = now() WHERE person_id = :p"),
+                {"p": world.board.person_id},
+            )
+        )
+        await _cast(b, world.resident, round_id, idea)
+        assert await board.close_code() == 4401
+
+
+async def test_a_subscriber_whose_results_are_sealed_again_is_closed_with_4403(
+    api: Api, instances: tuple[Instance, Instance]
+) -> None:
+    a, b = instances
+    world = await World(api).build()
+    idea = await world.proposal()
+    round_id = await world.round([idea], resultVisibility="AFTER_OWN_BALLOT")
+
+    async with Subscriber.open(a, world.gp, round_id) as gp:
+        await _cast(b, world.gp, round_id, idea)
+        assert (await gp.tally_with_turnout(1))["rows"][0]["supporters"] == 1
+        body = await _post(
+            b,
+            """mutation($input: RoundInput!) { withdrawBallot(input: $input) {
+                errors { code } } }""",
+            {"roundId": round_id},
+            world.gp,
+        )
+        assert body["data"]["withdrawBallot"]["errors"] == []
+        assert await gp.close_code() == 4403
+
+
+SPLIT = """subscription($id: ID!) { roundTally(roundId: $id) {
+    turnout snapshotHash byKind { kind voters rows { score } } } }"""
+
+
+async def test_the_subscription_never_carries_the_split(
+    api: Api, instances: tuple[Instance, Instance]
+) -> None:
+    from server.people.models import PersonKind
+    from tests.voting_support import many_voters
+
+    a, b = instances
+    world = await World(api).build()
+    idea = await world.proposal()
+    round_id = await world.round([idea], resultVisibility="LIVE")
+    voters = [
+        *await many_voters(api, 5),
+        *await many_voters(api, 5, kind=PersonKind.PROFESSIONAL),
+    ]
+    withheld = [
+        {"kind": "RESIDENT", "voters": None, "rows": None},
+        {"kind": "PROFESSIONAL", "voters": None, "rows": None},
+    ]
+    async with Subscriber.open(a, world.board, round_id, query=SPLIT) as board:
+        assert (await board.tally())["byKind"] == withheld
+        for voter in voters:
+            await _cast(b, voter, round_id, idea)
+        assert (await board.tally_with_turnout(10))["byKind"] == withheld
+        await _close(b, world, round_id)
+        final = await board.tally()
+        while final["snapshotHash"] is None:
+            final = await board.tally()
+        assert final["byKind"] == withheld

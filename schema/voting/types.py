@@ -8,7 +8,6 @@ from schema.base import Info, Node, gid
 from schema.refs import ActionRef, AreaRef, ProposalRef
 from server.people.models import PersonKind
 from server.voting import results as voting_results
-from server.voting import service as voting
 from server.voting.models import (
     Ballot,
     BallotEntry,
@@ -106,8 +105,7 @@ class VotingRoundType(Node):
         description="Null while results are sealed for this viewer (see resultVisibility)."
     )
     async def results(self, info: Info) -> RoundResultsType | None:
-        actor = info.context.require_actor()
-        found = await info.context.read(voting.results_for, actor, self.model)
+        found = await info.context.loaders.results.load(self.model.id)
         return RoundResultsType.of(found) if found else None
 
 
@@ -182,7 +180,9 @@ class KindBreakdownType:
     kind: PersonKind
     voters: int | None = strawberry.field(
         description="Null when fewer than 5 people of this kind voted (suppressed). To stop "
-        "subtraction revealing a small group, all kinds are withheld when any one is."
+        "subtraction revealing a small group, all kinds are withheld when any one is. "
+        "Published only once the round is closed (null while open), counting the kind each "
+        "voter had when they cast."
     )
     rows: list[ResultRowType] | None
 

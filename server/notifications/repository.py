@@ -4,8 +4,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, null, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, and_, any_, case, delete, func, literal, null, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.actions.models import Update, UpdateKind
@@ -63,7 +63,9 @@ async def add(
                 NotificationPreference.kind == kind,
             ),
         )
-        .where(Person.id.in_(person_ids))
+        # One array parameter, not one per person: a city-wide round's voters would
+        # pass PostgreSQL's 32,767 parameters a statement.
+        .where(Person.id == any_(literal(list(person_ids), ARRAY(BigInteger))))
         .order_by(Person.id)
     )
     rows = await session.execute(

@@ -7,11 +7,13 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    FetchedValue,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -21,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, CreatedAtMixin, IdMixin
+from server.people.models import PersonKind
 from server.types import enum_column
 
 
@@ -149,6 +152,12 @@ class Ballot(IdMixin, CreatedAtMixin, Base):
         BigInteger, ForeignKey("people.id", ondelete="SET NULL")
     )
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The voter's kind when they (last) cast this ballot, set by the database trigger
+    # ``ballots_voter_kind`` (migration 0010): the role split counts this, so changing
+    # one's kind after voting changes no published figure.
+    voter_kind: Mapped[PersonKind] = mapped_column(
+        enum_column(PersonKind, "voter_kind"), server_default=FetchedValue()
+    )
 
 
 class BallotEntry(Base):
@@ -175,6 +184,65 @@ class BallotEntry(Base):
     round_id: Mapped[int] = mapped_column(BigInteger)
     points: Mapped[int | None] = mapped_column(Integer)
     rank: Mapped[int | None] = mapped_column(Integer)
+
+
+# Live counters, kept by triggers on ``ballots`` and ``ballot_entries`` (migration 0010)
+# in the transaction that changes a ballot, whatever wrote it. Each ballot counts in
+# one of COUNTER_SHARDS rows (ballot id modulo), so concurrent casts rarely wait on the
+# same row; a read sums the shards. See README "How results are kept".
+COUNTER_SHARDS = 16
+
+
+class RoundTally(Base):
+    """Per proposal, voter kind and shard: ballots supporting it, points, sum of ranks."""
+
+    __tablename__ = "round_tallies"
+
+    round_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("voting_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    proposal_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    voter_kind: Mapped[PersonKind] = mapped_column(
+        enum_column(PersonKind, "voter_kind"), primary_key=True
+    )
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    supporters: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    points: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    rank_sum: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class RoundTurnout(Base):
+    """Per voter kind and shard: ballots in the round."""
+
+    __tablename__ = "round_turnouts"
+
+    round_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("voting_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_kind: Mapped[PersonKind] = mapped_column(
+        enum_column(PersonKind, "voter_kind"), primary_key=True
+    )
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    voters: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class RoundPair(Base):
+    """RANKED rounds, per shard: ballots ranking both proposals, ``ahead`` before ``behind``.
+
+    With R(a) the ballots ranking a, Schulze's d[a][b] (ranked beats unranked) is
+    R(a) - pairs(b ahead of a). No voter kind: the split is never live, and the frozen
+    split is recounted from the ballots.
+    """
+
+    __tablename__ = "round_pairs"
+
+    round_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("voting_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    ahead_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    behind_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    ballots: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class BallotCast(IdMixin, CreatedAtMixin, Base):

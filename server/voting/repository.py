@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.people.models import Person, PersonKind
+from server.people.models import PersonKind
 from server.proposals.models import Proposal
 from server.voting.models import (
     Ballot,
@@ -16,11 +16,14 @@ from server.voting.models import (
     BallotEntry,
     BallotItem,
     Priority,
+    RoundPair,
     RoundSnapshot,
     RoundState,
+    RoundTally,
+    RoundTurnout,
     VotingRound,
 )
-from server.voting.tally import Mark
+from server.voting.tally import Counts, Mark
 
 
 async def by_id(session: AsyncSession, round_id: int) -> VotingRound | None:
@@ -169,6 +172,8 @@ async def replace_entries(
     session: AsyncSession, ballot_id: int, round_id: int, marks: Sequence[Mark]
 ) -> None:
     await session.execute(delete(BallotEntry).where(BallotEntry.ballot_id == ballot_id))
+    # In proposal order, as the delete goes: the counting triggers then lock a round's
+    # counter rows in one order in every cast, so concurrent casts queue, never deadlock.
     await session.execute(
         insert(BallotEntry),
         [
@@ -179,7 +184,7 @@ async def replace_entries(
                 "points": mark.points,
                 "rank": mark.rank,
             }
-            for mark in marks
+            for mark in sorted(marks, key=lambda mark: mark.proposal_id)
         ],
     )
 
@@ -226,17 +231,17 @@ async def entries_of(session: AsyncSession, ballot_ids: Sequence[int]) -> list[B
 async def marks_by_voter(
     session: AsyncSession, round_id: int
 ) -> list[tuple[int, PersonKind, Mark]]:
-    """Every entry of every ballot in the round as (ballot id, voter kind, mark)."""
+    """Every entry of every ballot in the round as (ballot id, the voter's kind when they
+    cast it, mark): the full recount."""
     rows = await session.execute(
         select(
             BallotEntry.ballot_id,
-            Person.kind,
+            Ballot.voter_kind,
             BallotEntry.proposal_id,
             BallotEntry.points,
             BallotEntry.rank,
         )
         .join(Ballot, Ballot.id == BallotEntry.ballot_id)
-        .join(Person, Person.id == Ballot.person_id)
         .where(BallotEntry.round_id == round_id)
         .order_by(BallotEntry.ballot_id)
     )
@@ -246,13 +251,60 @@ async def marks_by_voter(
     ]
 
 
-async def turnouts(session: AsyncSession, round_ids: Sequence[int]) -> dict[int, int]:
+async def ballot_kinds(session: AsyncSession, round_id: int) -> dict[PersonKind, int]:
+    """Ballots per voter kind, counted from the ballots (a ballot may have no entries)."""
     rows = await session.execute(
-        select(Ballot.round_id, func.count())
-        .where(Ballot.round_id.in_(round_ids))
-        .group_by(Ballot.round_id)
+        select(Ballot.voter_kind, func.count())
+        .where(Ballot.round_id == round_id)
+        .group_by(Ballot.voter_kind)
     )
     return dict(rows.all())
+
+
+async def counters(session: AsyncSession, round_id: int, *, pairs: bool) -> Counts:
+    """The round's live counters, summed over shards and voter kinds: a cost set by the
+    number of proposals, whatever the number of ballots."""
+    turnout = await session.scalar(
+        select(func.coalesce(func.sum(RoundTurnout.voters), 0)).where(
+            RoundTurnout.round_id == round_id
+        )
+    )
+    supporters: dict[int, int] = {}
+    points: dict[int, int] = {}
+    rank_sum: dict[int, int] = {}
+    rows = await session.execute(
+        select(
+            RoundTally.proposal_id,
+            func.sum(RoundTally.supporters),
+            func.sum(RoundTally.points),
+            func.sum(RoundTally.rank_sum),
+        )
+        .where(RoundTally.round_id == round_id)
+        .group_by(RoundTally.proposal_id)
+    )
+    for proposal_id, n, total, ranks in rows:
+        supporters[proposal_id] = int(n)
+        points[proposal_id] = int(total)
+        rank_sum[proposal_id] = int(ranks)
+    found: dict[tuple[int, int], int] = {}
+    if pairs:
+        pair_rows = await session.execute(
+            select(RoundPair.ahead_id, RoundPair.behind_id, func.sum(RoundPair.ballots))
+            .where(RoundPair.round_id == round_id)
+            .group_by(RoundPair.ahead_id, RoundPair.behind_id)
+        )
+        found = {(ahead, behind): int(n) for ahead, behind, n in pair_rows}
+    return Counts(int(turnout or 0), supporters, points, rank_sum, found)
+
+
+async def turnouts(session: AsyncSession, round_ids: Sequence[int]) -> dict[int, int]:
+    """Ballots per round, from the live counters (not a count over the ballots)."""
+    rows = await session.execute(
+        select(RoundTurnout.round_id, func.sum(RoundTurnout.voters))
+        .where(RoundTurnout.round_id.in_(round_ids))
+        .group_by(RoundTurnout.round_id)
+    )
+    return {round_id: int(n) for round_id, n in rows}
 
 
 async def due_for_closing(session: AsyncSession, now: datetime, limit: int) -> list[int]:

@@ -1,10 +1,18 @@
-"""Round results: computed live from ballots, frozen into a snapshot on close, and
-sealed per the round's ``resultVisibility`` by one function every reader goes through."""
+"""Round results: read live from the counters the database keeps, frozen into a snapshot
+on close (recounted from the ballots themselves and checked against the counters), and
+sealed per the round's ``resultVisibility`` by one function every reader goes through.
+
+The resident / professional split is published only in the frozen result of a closed
+round, from the kind each voter had when they cast: never live, where watching it move
+(a withdrawal, a late ballot, an account that changed kind) would reveal one person's
+ballot by subtraction.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +22,16 @@ from server.access import Actor
 from server.ids import from_global_id, to_global_id
 from server.people.models import PersonKind
 from server.voting import repository
-from server.voting.models import ResultVisibility, RoundState, VotingRound
-from server.voting.tally import Mark, Row, tally
+from server.voting.models import (
+    RankedTally,
+    ResultVisibility,
+    RoundState,
+    VotingMethod,
+    VotingRound,
+)
+from server.voting.tally import Mark, Row, from_counts, tally
+
+log = logging.getLogger(__name__)
 
 # Role-split figures for a group smaller than this are withheld.
 MIN_GROUP = 5
@@ -67,25 +83,29 @@ async def visible_to(session: AsyncSession, actor: Actor, voting_round: VotingRo
     return is_unsealed(voting_round, has_own_ballot=has_own_ballot)
 
 
+WITHHELD = [KindSplit(kind, None, None) for kind in PersonKind]
+
+
 def split_by_kind(
     voting_round: VotingRound,
     candidates: list[int],
     ballots: dict[int, tuple[PersonKind, list[Mark]]],
+    voters: dict[PersonKind, int],
 ) -> list[KindSplit]:
     """Resident / professional results from the same ballots, each weighing 1.
 
-    If any group is under MIN_GROUP, every group is withheld: with the overall turnout
-    and rows public, one group's figures would reveal the other's by subtraction.
+    If any group is under MIN_GROUP voters, every group is withheld: with the overall
+    turnout and rows public, one group's figures would reveal the other's by subtraction.
     """
     groups: dict[PersonKind, list[list[Mark]]] = {kind: [] for kind in PersonKind}
     for kind, marks in ballots.values():
         groups[kind].append(marks)
-    if any(len(members) < MIN_GROUP for members in groups.values()):
+    if any(voters.get(kind, 0) < MIN_GROUP for kind in PersonKind):
         return [KindSplit(kind, None, None) for kind in PersonKind]
     return [
         KindSplit(
             kind,
-            len(members),
+            voters[kind],
             tally(voting_round.method, voting_round.ranked_tally, candidates, members),
         )
         for kind, members in groups.items()
@@ -93,11 +113,37 @@ def split_by_kind(
 
 
 async def compute(session: AsyncSession, voting_round: VotingRound) -> RoundResults:
-    """The live result from the ballots as they stand."""
+    """The live result, from the counters: a few hundred rows to sum at most, however
+    many ballots there are. Never the split (see the module's note)."""
+    return await live_from_counters(
+        session, voting_round.id, voting_round.method, voting_round.ranked_tally
+    )
+
+
+async def live_from_counters(
+    session: AsyncSession, round_id: int, method: VotingMethod, ranked_tally: RankedTally
+) -> RoundResults:
+    candidates = await repository.candidates(session, round_id)
+    counts = await repository.counters(
+        session,
+        round_id,
+        pairs=method is VotingMethod.RANKED and ranked_tally is RankedTally.SCHULZE,
+    )
+    return RoundResults(
+        round_id=round_id,
+        turnout=counts.turnout,
+        rows=from_counts(method, ranked_tally, candidates, counts),
+        by_kind=WITHHELD,
+    )
+
+
+async def recount(session: AsyncSession, voting_round: VotingRound) -> RoundResults:
+    """The result counted from every ballot, with the split: what a round freezes."""
     candidates = await repository.candidates(session, voting_round.id)
     ballots: dict[int, tuple[PersonKind, list[Mark]]] = {}
     for ballot_id, kind, mark in await repository.marks_by_voter(session, voting_round.id):
         ballots.setdefault(ballot_id, (kind, []))[1].append(mark)
+    voters = await repository.ballot_kinds(session, voting_round.id)
     rows = tally(
         voting_round.method,
         voting_round.ranked_tally,
@@ -106,10 +152,30 @@ async def compute(session: AsyncSession, voting_round: VotingRound) -> RoundResu
     )
     return RoundResults(
         round_id=voting_round.id,
-        turnout=len(ballots),
+        turnout=sum(voters.values()),
         rows=rows,
-        by_kind=split_by_kind(voting_round, candidates, ballots),
+        by_kind=split_by_kind(voting_round, candidates, ballots, voters),
     )
+
+
+async def checked_recount(session: AsyncSession, voting_round: VotingRound) -> RoundResults:
+    """The recount, compared with the live counters: a disagreement means the counters
+    went wrong somewhere, so it is logged, and the recount is what stands."""
+    counted = await recount(session, voting_round)
+    live = await compute(session, voting_round)
+    if (live.turnout, live.rows) != (counted.turnout, counted.rows):
+        log.warning(
+            "round %s: live counters disagree with the recount at close; the recount stands",
+            voting_round.id,
+            extra={
+                "fields": {
+                    "round_id": voting_round.id,
+                    "live_turnout": live.turnout,
+                    "recount_turnout": counted.turnout,
+                }
+            },
+        )
+    return counted
 
 
 def _row_json(row: Row, titles: dict[int, str]) -> dict[str, Any]:

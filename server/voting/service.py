@@ -17,6 +17,7 @@ from server.people.models import Role
 from server.proposals import repository as proposals_repo
 from server.proposals.models import ProposalStatus
 from server.voting import eligibility, repository, results, rules
+from server.voting.live import LiveResults
 from server.voting.models import (
     MAX_DOTS_PER_PERSON,
     Ballot,
@@ -190,7 +191,7 @@ async def _close(session: AsyncSession, actor: Actor | None, voting_round: Votin
 
 
 async def _freeze(session: AsyncSession, voting_round: VotingRound) -> None:
-    live = await results.compute(session, voting_round)
+    live = await results.checked_recount(session, voting_round)
     voting_round.state = RoundState.CLOSED
     voting_round.closed_at = clock.now()
     await session.flush()
@@ -371,21 +372,30 @@ async def withdraw_ballot(session: AsyncSession, actor: Actor, round_id: int) ->
 
 
 async def results_for(
-    session: AsyncSession, actor: Actor, voting_round: VotingRound
+    session: AsyncSession,
+    actor: Actor,
+    voting_round: VotingRound,
+    shared: LiveResults | None = None,
 ) -> results.RoundResults | None:
-    """The round's results if this actor may see them now, else None (sealed)."""
+    """The round's results if this actor may see them now, else None (sealed).
+
+    ``shared``: the process's live results, so every reader of an open round shares one
+    computation (see server/voting/live.py); without it, the counters are summed here.
+    """
     if not await results.visible_to(session, actor, voting_round):
         return None
-    return await results_unsealed(session, voting_round)
+    return await results_unsealed(session, voting_round, shared)
 
 
 async def results_unsealed(
-    session: AsyncSession, voting_round: VotingRound
+    session: AsyncSession, voting_round: VotingRound, shared: LiveResults | None = None
 ) -> results.RoundResults:
     """Results without the sealing check: only for callers that already made it."""
     if voting_round.state is RoundState.CLOSED:
         (snapshot,) = await repository.snapshots(session, [voting_round.id])
         return results.from_snapshot(voting_round.id, snapshot.canonical_json, snapshot.sha256)
+    if shared is not None:
+        return await shared.of(session, voting_round)
     return await results.compute(session, voting_round)
 
 

@@ -18,6 +18,14 @@ two rows share a rank.
 
 ``supporters`` is the number of ballots giving the proposal any support (an approval, at
 least one dot, or any rank).
+
+Every method also runs from :class:`Counts` (what the database's live counters hold):
+per proposal the supporters, the points and the sum of ranks, and per ordered pair the
+ballots ranking both, one ahead of the other. Borda is then supporters * (n + 1) - sum of
+ranks, and Schulze's d[a][b] = R(a) - pairs[b ahead of a], R(a) being the ballots ranking
+a (a ballot ranking a either ranks b too, ahead or behind, or leaves b unranked, which a
+beats; ranks on one ballot are distinct). ``count`` turns ballots into Counts, so the
+recount and the counters are compared like for like.
 """
 
 from __future__ import annotations
@@ -44,6 +52,36 @@ class Row:
 
 
 Ballot = Sequence[Mark]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    turnout: int
+    supporters: dict[int, int]
+    points: dict[int, int]
+    rank_sum: dict[int, int]
+    # (ahead, behind) -> ballots ranking both, ``ahead`` first.
+    pairs: dict[tuple[int, int], int]
+
+
+def count(ballots: Sequence[Ballot]) -> Counts:
+    supporters: dict[int, int] = {}
+    points_: dict[int, int] = {}
+    rank_sum: dict[int, int] = {}
+    pairs: dict[tuple[int, int], int] = {}
+    for ballot in ballots:
+        for mark in ballot:
+            p = mark.proposal_id
+            supporters[p] = supporters.get(p, 0) + 1
+            points_[p] = points_.get(p, 0) + (mark.points or 0)
+            rank_sum[p] = rank_sum.get(p, 0) + (mark.rank or 0)
+        ranked = [m for m in ballot if m.rank is not None]
+        for a in ranked:
+            for b in ranked:
+                if a.rank is not None and b.rank is not None and a.rank < b.rank:
+                    key = (a.proposal_id, b.proposal_id)
+                    pairs[key] = pairs.get(key, 0) + 1
+    return Counts(len(ballots), supporters, points_, rank_sum, pairs)
 
 
 def order(
@@ -106,6 +144,13 @@ def schulze(candidates: Sequence[int], ballots: Sequence[Ballot]) -> list[Row]:
             for b in range(n):
                 if ranks[a] < ranks[b]:
                     d[a][b] += 1
+    return _schulze_order(candidates, d, _supporters(ballots))
+
+
+def _schulze_order(
+    candidates: Sequence[int], d: list[list[int]], supporters: dict[int, int]
+) -> list[Row]:
+    n = len(candidates)
     p = [[d[a][b] if d[a][b] > d[b][a] else 0 for b in range(n)] for a in range(n)]
     for via in range(n):
         for a in range(n):
@@ -118,7 +163,7 @@ def schulze(candidates: Sequence[int], ballots: Sequence[Ballot]) -> list[Row]:
         candidates[a]: float(sum(1 for b in range(n) if b != a and p[a][b] > p[b][a]))
         for a in range(n)
     }
-    return order(candidates, scores, _supporters(ballots))
+    return order(candidates, scores, supporters)
 
 
 def tally(
@@ -130,3 +175,27 @@ def tally(
     if method is VotingMethod.RANKED:
         return (schulze if ranked_tally is RankedTally.SCHULZE else borda)(candidates, ballots)
     return points(candidates, ballots)
+
+
+def from_counts(
+    method: VotingMethod,
+    ranked_tally: RankedTally,
+    candidates: Sequence[int],
+    counts: Counts,
+) -> list[Row]:
+    """The same rows as :func:`tally` over the ballots the counts were taken from."""
+    on_ballot = set(candidates)
+    supporters = {p: c for p, c in counts.supporters.items() if p in on_ballot}
+    if method is not VotingMethod.RANKED:
+        return order(candidates, {p: float(counts.points.get(p, 0)) for p in on_ballot}, supporters)
+    if ranked_tally is RankedTally.BORDA:
+        n = len(candidates)
+        scores = {
+            p: float(supporters.get(p, 0) * (n + 1) - counts.rank_sum.get(p, 0)) for p in on_ballot
+        }
+        return order(candidates, scores, supporters)
+    d = [
+        [0 if a == b else supporters.get(a, 0) - counts.pairs.get((b, a), 0) for b in candidates]
+        for a in candidates
+    ]
+    return _schulze_order(candidates, d, supporters)

@@ -287,7 +287,7 @@ async def results_page(request: Request, actor: Actor) -> Response:
     async with transaction(request) as session:
         view = await _round_view(session, actor, path_id(request))
         # The same sealing decision GraphQL makes (None while sealed for this viewer).
-        found = await voting.results_for(session, actor, view.round)
+        found = await voting.results_for(session, actor, view.round, request.app.state.live_results)
     titles = {p.id: p.title for p in view.proposals}
     rows = found.rows if found else []
     overall = [row.proposal_id for row in rows]
