@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncGenerator
 
@@ -66,7 +67,7 @@ class Subscription:
             raise ExpectedGraphQLError("Voting round not found.", ErrorCode.NOT_FOUND)
         assert ctx.hub is not None
         shared = getattr(ctx.request.app.state, "live_results", None)
-        shown = False
+        shown: voting_results.RoundResults | None = None
         # Subscribe before the first read, so no change slips between the two.
         async with ctx.hub.subscribe(events.ROUND_TALLY, str(pk)) as queue:
             while True:
@@ -75,15 +76,22 @@ class Subscription:
                     voting_round = await voting_repo.by_id(session, pk)
                     assert voting_round is not None
                     found = await voting.results_for(session, actor, voting_round, shared)
-                if found is not None:
-                    shown = True
+                if found is not None and found is not shown:
+                    shown = found
                     yield RoundResultsType.of(
                         dataclasses.replace(found, by_kind=voting_results.WITHHELD)
                     )
                     # The client has the previous result resolved by now: start fresh.
                     await ctx.close()
-                elif shown:
+                elif found is None and shown is not None:
                     await _end(ctx, NO_LONGER_ALLOWED, "These results are sealed for you now.")
                 if voting_round.state is RoundState.CLOSED:
                     return
-                await events.drain(queue)
+                # The shared result may predate the change just notified (it was computed
+                # within the refresh window): read again once the window ends.
+                retry = shared.retry_in(pk) if shared is not None else None
+                if retry is None:
+                    await events.drain(queue)
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(events.drain(queue), retry)

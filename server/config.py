@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     # How stale a round's live results may be: each process recomputes a changed round at
     # most this often (server/voting/live.py); 0 recomputes on every read.
     results_refresh_seconds: float = Field(
-        default=1.0, alias="LEVELGROUND_RESULTS_REFRESH_SECONDS", ge=0
+        default=0.5, alias="LEVELGROUND_RESULTS_REFRESH_SECONDS", ge=0
     )
     oidc_providers: tuple[OidcProvider, ...] = Field(default=(), alias="LEVELGROUND_OIDC_PROVIDERS")
     jwt_issuers: tuple[JwtIssuer, ...] = Field(default=(), alias="LEVELGROUND_JWT_ISSUERS")

@@ -213,6 +213,33 @@ async def test_a_ballot_cast_on_one_instance_reaches_a_subscriber_on_the_other(
         assert await board.message() == {"id": "1", "type": "complete"}
 
 
+@pytest.fixture
+def windowed(settings: Settings, database_url: str) -> Iterator[tuple[Instance, Instance]]:
+    """Two instances sharing each round's result for a whole second (as in production,
+    where the window is half that)."""
+    kept = settings.model_copy(update={"results_refresh_seconds": 1.0})
+    with serve(kept, database_url) as a, serve(kept, database_url) as b:
+        yield a, b
+
+
+async def test_a_ballot_cast_inside_the_refresh_window_still_reaches_the_subscriber(
+    api: Api, windowed: tuple[Instance, Instance]
+) -> None:
+    a, b = windowed
+    world = await World(api).build()
+    idea = await world.proposal()
+    round_id = await world.round([idea], resultVisibility="LIVE")
+
+    async with Subscriber.open(a, world.board, round_id) as board:
+        assert (await board.tally())["turnout"] == 0
+        # Cast at once: the notice finds the shared result just computed, within the
+        # window, and no other notice follows.
+        await _cast(b, world.resident, round_id, idea)
+        cast_at = time.monotonic()
+        await board.tally_with_turnout(1, within=5)
+        assert time.monotonic() - cast_at < 2.0
+
+
 async def test_a_sealed_subscriber_hears_nothing_until_the_round_closes(
     api: Api, instances: tuple[Instance, Instance]
 ) -> None:

@@ -80,6 +80,15 @@ class LiveResults:
             with contextlib.suppress(_Lost):
                 return await asyncio.shield(entry.computing)
 
+    def retry_in(self, round_id: int) -> float | None:
+        """When the result held for a round predates a change already notified: the
+        seconds until it may be recomputed (a subscriber waits that long, then reads
+        again, as no further notice may come). None when it is current."""
+        entry = self._entries.get(round_id)
+        if not self._enabled or entry is None or not entry.stale:
+            return None
+        return max(0.0, self._refresh - (time.monotonic() - entry.started))
+
     async def _compute(
         self, session: AsyncSession, entry: _Entry, voting_round: VotingRound, now: float
     ) -> results.RoundResults:
