@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from server.people.models import Person, PersonKind
 from server.proposals.models import Proposal
@@ -125,15 +127,44 @@ async def ballots_of(
     )
 
 
-async def cast_seen(session: AsyncSession, round_id: int, person_id: int, key: str) -> bool:
-    found = await session.scalar(
-        select(BallotCast.id).where(
-            BallotCast.round_id == round_id,
-            BallotCast.person_id == person_id,
-            BallotCast.idempotency_key == key,
+@dataclass(frozen=True, slots=True)
+class KeyedCast:
+    """An earlier cast for a voter under an idempotency key: who cast it, how, and
+    whether a cast by anybody else (or the same person the other way, in person or
+    assisted) has written the voter's ballot since."""
+
+    cast_by_id: int
+    assisted: bool
+    rewritten_since: bool
+
+
+async def keyed_cast(
+    session: AsyncSession, round_id: int, person_id: int, key: str
+) -> KeyedCast | None:
+    earlier = aliased(BallotCast)
+    later = aliased(BallotCast)
+    rewritten = (
+        select(later.id)
+        .where(
+            later.round_id == earlier.round_id,
+            later.person_id == earlier.person_id,
+            later.id > earlier.id,
+            or_(later.cast_by_id != earlier.cast_by_id, later.assisted != earlier.assisted),
         )
+        .exists()
     )
-    return found is not None
+    row = (
+        await session.execute(
+            select(earlier.cast_by_id, earlier.assisted, rewritten).where(
+                earlier.round_id == round_id,
+                earlier.person_id == person_id,
+                earlier.idempotency_key == key,
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return KeyedCast(row[0], row[1], row[2])
 
 
 async def assisted_voter_by_key(

@@ -35,9 +35,20 @@ MAX_BALLOT_SIZE = 100
 
 @dataclass(frozen=True, slots=True)
 class CastResult:
-    ballot: Ballot
+    """A cast's answer. ``refused``: the cast was refused, but (unlike a raised
+    ``DomainError``) what the service recorded about the refusal is to be committed."""
+
+    ballot: Ballot | None
     entries: list[BallotEntry]
     replayed: bool
+    refused: DomainError | None = None
+
+    def accepted(self) -> Ballot:
+        """The ballot; raises the refusal (after the caller committed, if it should)."""
+        if self.refused is not None:
+            raise self.refused
+        assert self.ballot is not None
+        return self.ballot
 
 
 async def get(
@@ -272,12 +283,10 @@ async def cast_ballot(
     # A retried key changes nothing and answers with the ballot as it stands, even once
     # the round has closed (the first answer may have been lost on the way back): so
     # this comes before the open-round check.
-    if idempotency_key is not None and await repository.cast_seen(
-        session, voting_round.id, voter_id, idempotency_key
-    ):
-        if existing is None:
-            raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
-        return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
+    if idempotency_key is not None:
+        keyed = await repository.keyed_cast(session, voting_round.id, voter_id, idempotency_key)
+        if keyed is not None:
+            return await _replay(session, actor, voting_round, voter_id, keyed, existing, assisted)
     _require_open(voting_round)
     marks = rules.check(
         rules.Rules(
@@ -328,6 +337,49 @@ async def cast_ballot(
     assert ballot is not None
     await session.refresh(ballot)
     return CastResult(ballot, await repository.entries_of(session, [ballot_id]), False)
+
+
+KEY_OF_ANOTHER_CAST = "That key belongs to another cast. Send this ballot with a new key."
+REWRITTEN_SINCE = (
+    "This ballot has been changed by someone else since it was cast with that key. "
+    "Send a new ballot with a new key."
+)
+
+
+async def _replay(
+    session: AsyncSession,
+    actor: Actor,
+    voting_round: VotingRound,
+    voter_id: int,
+    keyed: repository.KeyedCast,
+    existing: Ballot | None,
+    assisted: bool,
+) -> CastResult:
+    """The answer to a key already used for this voter: the ballot as it stands, but only
+    to whoever cast under the key, the same way, and only while nobody else has written
+    the ballot since. Otherwise a facilitator repeating a paper ballot's key (or the
+    voter's own key) after the voter cast online would read the voter's secret ballot:
+    refused, changing nothing, and audited (the probe itself is worth knowing about)."""
+    refusal: DomainError | None = None
+    if keyed.cast_by_id != actor.person_id or keyed.assisted is not assisted:
+        refusal = InvalidInput(KEY_OF_ANOTHER_CAST, ["idempotencyKey"])
+    elif keyed.rewritten_since:
+        refusal = InvalidState(REWRITTEN_SINCE, ["idempotencyKey"])
+    elif existing is None:
+        raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
+    if refusal is not None:
+        await audit.record(
+            session,
+            actor.person_id,
+            "ballot.replay_refused",
+            ("VotingRound", voting_round.id),
+            area_id=voting_round.area_id,
+            voter_id=voter_id,
+            assisted=assisted,
+        )
+        return CastResult(None, [], True, refusal)
+    assert existing is not None
+    return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
 
 
 async def _assisted_voter(

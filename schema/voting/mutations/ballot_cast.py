@@ -67,4 +67,7 @@ async def cast_ballot(info: Info, input: CastBallotInput) -> CastBallotPayload:
     result = await mutate(info, work)
     if isinstance(result, Failed):
         return CastBallotPayload(ballot=None, errors=result.errors)
-    return CastBallotPayload(ballot=BallotType.of(result.ballot, result.entries), errors=[])
+    if result.refused is not None:
+        # Refused after the refusal was audited (and committed): nothing else changed.
+        return CastBallotPayload(ballot=None, errors=[UserError.of(result.refused)])
+    return CastBallotPayload(ballot=BallotType.of(result.accepted(), result.entries), errors=[])
