@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import SelectedField, Selection
 
 from server.actions import repository as actions_repo
 from server.actions.models import Action, ActionStatus, Update
@@ -42,10 +43,12 @@ from server.voting.models import (
 if TYPE_CHECKING:
     from schema.actions.loaders import ActionLoaders
     from schema.answers.loaders import ConversationLoaders
+    from schema.base import Info
     from schema.context import Context
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
+R = TypeVar("R")
 A = TypeVar("A", bound=Hashable)
 
 
@@ -57,6 +60,52 @@ class Page(NamedTuple):
 class Keyed(NamedTuple, Generic[A]):
     parent_id: int
     args: A
+
+
+def now_or_later(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) -> R:
+    """``convert`` of the loader's value for ``key``, at once when this request already
+    loaded it, else once loaded.
+
+    For a relation resolved on every item of a long list (each priority's proposal,
+    each proposal's author): an ``async`` resolver makes graphql-core schedule and await
+    a task per item even when the value is at hand, which was most of such a list's
+    cost. A plain resolver may return either a value or an awaitable (graphql-core
+    awaits what is awaitable), so this one returns the value when the loader holds it:
+    a parent that loads the whole list's relations first (:func:`selects`) makes every
+    item's field synchronous.
+    """
+    future = loader.cache_map.get(key)
+    if (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    ):
+        return convert(future.result())
+
+    async def later() -> R:
+        return convert(await loader.load(key))
+
+    # The awaitable stands for the value: graphql-core awaits it (see above).
+    return cast(R, later())
+
+
+def selects(info: Info, *path: str) -> bool:
+    """Whether this field's selection asks for ``path`` (fields inside fields, through
+    fragments): so a parent loads its items' relations only when they are wanted."""
+
+    def within(selections: Sequence[Selection], rest: tuple[str, ...]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == rest[0] and (
+                    len(rest) == 1 or within(selection.selections, rest[1:])
+                ):
+                    return True
+            elif within(selection.selections, rest):
+                return True
+        return False
+
+    return any(within(field.selections, path) for field in info.selected_fields)
 
 
 def _by_id(

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from schema.base import Info, Node, gid
+from schema.loaders import now_or_later
 from schema.refs import ActionRef, AreaRef, ProposalRef
 from server.people.models import PersonKind
 from server.voting import results as voting_results
@@ -241,8 +242,12 @@ class PriorityType:
         )
 
     @strawberry.field
-    async def proposal(self, info: Info) -> ProposalRef:
-        return await _proposal(info, self.model.proposal_id)
+    def proposal(self, info: Info) -> ProposalRef:
+        from schema.proposals.types import ProposalType
+
+        return now_or_later(
+            info.context.loaders.proposal, self.model.proposal_id, ProposalType.of_found
+        )
 
     @strawberry.field
     async def round(self, info: Info) -> VotingRoundType:
