@@ -121,8 +121,12 @@ class BallotEntryType:
     model: strawberry.Private[BallotEntry]
 
     @strawberry.field
-    async def proposal(self, info: Info) -> ProposalRef:
-        return await _proposal(info, self.model.proposal_id)
+    def proposal(self, info: Info) -> ProposalRef:
+        from schema.proposals.types import ProposalType
+
+        return now_or_later(
+            info.context.loaders.proposal, self.model.proposal_id, ProposalType.of_found
+        )
 
 
 @strawberry.type(name="Ballot", description="One person's ballot in one round.")
