@@ -34,7 +34,6 @@ from server.voting import service as voting_service
 from server.voting.models import (
     Ballot,
     BallotEntry,
-    Priority,
     RoundSnapshot,
     RoundState,
     VotingRound,
@@ -71,8 +70,8 @@ def now_or_later(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) ->
     a task per item even when the value is at hand, which was most of such a list's
     cost. A plain resolver may return either a value or an awaitable (graphql-core
     awaits what is awaitable), so this one returns the value when the loader holds it:
-    a parent that loads the whole list's relations first (:func:`selects`) makes every
-    item's field synchronous.
+    a parent that loads the whole list's relations first (:func:`preload`, when
+    :func:`selects` says they are wanted) makes every item's field synchronous.
     """
     future = loader.cache_map.get(key)
     if (
@@ -88,6 +87,27 @@ def now_or_later(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) ->
 
     # The awaitable stands for the value: graphql-core awaits it (see above).
     return cast(R, later())
+
+
+async def preload(loader: DataLoader[K, T], keys: Sequence[K]) -> list[T]:
+    """The loader's values for ``keys`` (in order), those it lacks read in one batch and
+    kept: ``load_many`` without a future and a task per key to gather, which for a
+    list of hundreds cost more than the statement."""
+    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+    if missing:
+        primed: dict[K, T] = {}
+        for key, value in zip(missing, await loader.load_fn(missing), strict=True):
+            if isinstance(value, BaseException):
+                raise value
+            primed[key] = value
+        loader.prime_many(primed)
+    values: list[T] = []
+    for key in keys:
+        future = loader.cache_map.get(key)
+        assert future is not None
+        # Pending only when another field of the request is loading the same key.
+        values.append(future.result() if future.done() else await future)
+    return values
 
 
 def selects(info: Info, *path: str) -> bool:
@@ -279,7 +299,7 @@ class Loaders:
         self.entries: DataLoader[int, list[BallotEntry]] = _grouped(
             ctx, voting_repo.entries_of, lambda e: e.ballot_id
         )
-        self.priorities: DataLoader[Keyed[bool], list[Priority]] = DataLoader(
+        self.priorities: DataLoader[Keyed[bool], list[voting_repo.PriorityRow]] = DataLoader(
             load_fn=self._priorities
         )
         self.priority_action: DataLoader[tuple[int, int], Action | None] = DataLoader(
@@ -340,7 +360,7 @@ class Loaders:
         }
         return [found.get(round_id) for round_id in round_ids]
 
-    async def _priorities(self, keys: list[Keyed[bool]]) -> list[list[Priority]]:
+    async def _priorities(self, keys: list[Keyed[bool]]) -> list[list[voting_repo.PriorityRow]]:
         actor = self.ctx.require_actor()
         return await self.ctx.read(
             voting_service.area_priorities, actor, [(k.parent_id, k.args) for k in keys]

@@ -7,7 +7,7 @@ import strawberry
 from schema.actions import board
 from schema.answers import area_fields
 from schema.base import Info, Node, gid, page, split_page
-from schema.loaders import Keyed, selects
+from schema.loaders import Keyed, preload, selects
 from schema.refs import (
     ActionRef,
     ConversationConnectionRef,
@@ -68,9 +68,9 @@ class AreaType(Node):
         # Loaded for the whole page at once, so each proposal's author and comment count
         # resolve without a task of their own (``now_or_later``).
         if selects(info, "edges", "node", "author"):
-            await loaders.person.load_many(sorted({p.author_id for p in shown}))
+            await preload(loaders.person, sorted({p.author_id for p in shown}))
         if selects(info, "edges", "node", "commentCount"):
-            await loaders.comment_count.load_many([p.id for p in shown])
+            await preload(loaders.comment_count, [p.id for p in shown])
         return ProposalConnection.of(shown, more, total)
 
     @strawberry.field(description="Newest first.")
@@ -128,14 +128,13 @@ class AreaType(Node):
         if theme is not None or selects(info, "proposal"):
             # Loaded for the whole list at once, so each priority's proposal (and its
             # area) resolves without a task of its own (``now_or_later``).
-            loaded = await loaders.proposal.load_many([p.proposal_id for p in found])
+            proposals = await preload(loaders.proposal, [p.proposal_id for p in found])
             if selects(info, "proposal", "area"):
-                await loaders.area.load_many(sorted({p.area_id for p in loaded if p}))
-        if theme is not None:
-            proposals = await info.context.loaders.proposal.load_many(
-                [p.proposal_id for p in found]
-            )
-            found = [p for p, o in zip(found, proposals, strict=True) if o and theme in o.themes]
+                await preload(loaders.area, sorted({p.area_id for p in proposals if p}))
+            if theme is not None:
+                found = [
+                    p for p, o in zip(found, proposals, strict=True) if o and theme in o.themes
+                ]
         return [PriorityType.of(p) for p in found]
 
     action_plan_summary = board.summary_field

@@ -14,13 +14,13 @@ from server.voting.models import (
     Ballot,
     BallotEntry,
     BallotSignIn,
-    Priority,
     RankedTally,
     ResultVisibility,
     RoundState,
     VotingMethod,
     VotingRound,
 )
+from server.voting.repository import PriorityRow
 from server.voting.tally import Row
 
 
@@ -234,10 +234,10 @@ class PriorityType:
     rank: int
     score: float
     supporters: int
-    model: strawberry.Private[Priority]
+    model: strawberry.Private[PriorityRow]
 
     @classmethod
-    def of(cls, priority: Priority) -> PriorityType:
+    def of(cls, priority: PriorityRow) -> PriorityType:
         return cls(
             rank=priority.rank,
             score=priority.score,

@@ -300,14 +300,31 @@ async def latest_closed_per_area(
     return list(await session.scalars(statement))
 
 
-async def priorities_for(session: AsyncSession, round_ids: Sequence[int]) -> list[Priority]:
-    return list(
-        await session.scalars(
-            select(Priority)
-            .where(Priority.round_id.in_(round_ids))
-            .order_by(Priority.round_id, Priority.rank)
+@dataclass(frozen=True, slots=True)
+class PriorityRow:
+    """A priority as read (frozen rows, so plain values rather than tracked objects:
+    a city's priorities are hundreds of rows per request)."""
+
+    round_id: int
+    proposal_id: int
+    rank: int
+    score: float
+    supporters: int
+
+
+async def priorities_for(session: AsyncSession, round_ids: Sequence[int]) -> list[PriorityRow]:
+    rows = await session.execute(
+        select(
+            Priority.round_id,
+            Priority.proposal_id,
+            Priority.rank,
+            Priority.score,
+            Priority.supporters,
         )
+        .where(Priority.round_id.in_(round_ids))
+        .order_by(Priority.round_id, Priority.rank)
     )
+    return [PriorityRow(*row) for row in rows]
 
 
 async def priority(session: AsyncSession, round_id: int, proposal_id: int) -> Priority | None:

@@ -433,19 +433,19 @@ async def results_unsealed(
 
 async def area_priorities(
     session: AsyncSession, actor: Actor, requests: Sequence[tuple[int, bool]]
-) -> list[list[Priority]]:
+) -> list[list[repository.PriorityRow]]:
     """For each (area, include_children): the priorities of the latest closed round of the
     area (and of every area beneath it), area by area in tree order, then by rank."""
     tree = await actor.tree(session)
     areas_of = [tree.descendants(area_id) if deep else [area_id] for area_id, deep in requests]
     wanted = sorted({a for group in areas_of for a in group})
     latest = {r.area_id: r for r in await repository.latest_closed_per_area(session, wanted)}
-    by_round: dict[int, list[Priority]] = {}
+    by_round: dict[int, list[repository.PriorityRow]] = {}
     for priority in await repository.priorities_for(session, [r.id for r in latest.values()]):
         by_round.setdefault(priority.round_id, []).append(priority)
     answers = []
     for group in areas_of:
-        rows: list[Priority] = []
+        rows: list[repository.PriorityRow] = []
         for area_id in group:
             voting_round = latest.get(area_id)
             if voting_round is not None and results.is_unsealed(voting_round, has_own_ballot=False):
