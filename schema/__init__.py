@@ -16,7 +16,7 @@ from schema.actions.types import ActionType, UpdateType
 from schema.areas.types import AreaType
 from schema.comments.types import CommentType
 from schema.conversations.types import ConversationType, StoryType
-from schema.limits import MAX_COST, MAX_FIELDS, OperationLimits
+from schema.limits import MAX_COST, MAX_FIELDS, DocumentCache, OperationLimits
 from schema.mutations import Mutation
 from schema.people.types import PersonType
 from schema.proposals.types import ProposalType
@@ -79,6 +79,7 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema; in production without "did you mean" suggestions, and introspection
     only for tokens allowed it."""
+    documents = DocumentCache()
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -98,7 +99,7 @@ def build_schema(
         # Factories, not instances: an extension instance must not be shared by requests.
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: OperationLimits(max_cost, max_fields),
+            lambda: OperationLimits(max_cost, max_fields, documents),
             MaskUnexpected,
             *([IntrospectionForAllowedTokens] if production else []),
         ],

@@ -16,9 +16,10 @@ their weight from ``EXPENSIVE``. Numbers are documented in the README.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graphql import (
     BooleanValueNode,
@@ -76,6 +77,9 @@ EXPENSIVE: Mapping[tuple[str, str], int] = {
 
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
 
 class Refused(Exception):
     def __init__(self, message: str, code: str = TOO_COMPLEX, **facts: int) -> None:
@@ -116,6 +120,8 @@ class _Walk:
         }
         self.measured: dict[str, Measure] = {}
         self.open: set[str] = set()
+        # The variables whose values the measure depends on (a ``first: $n``).
+        self.read: set[str] = set()
 
     def selection(self, selections: SelectionSetNode | None, parent: GraphQLNamedType) -> Measure:
         total = Measure()
@@ -185,6 +191,7 @@ class _Walk:
 
     def value(self, node: ValueNode) -> object:
         if isinstance(node, VariableNode):
+            self.read.add(node.name.value)
             return self.variables.get(node.name.value)
         if isinstance(node, IntValueNode):
             return int(node.value) if len(node.value) < 12 else MAX_PAGE
@@ -252,16 +259,27 @@ def measure(
 ) -> Measure:
     """The chosen operation's measure; raises :class:`Refused` past any limit."""
     check_variables(variables or {})
+    return _measured(schema, document, operation_name, variables or {}, max_cost, max_fields)[0]
+
+
+def _measured(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    max_cost: int,
+    max_fields: int,
+) -> tuple[Measure, frozenset[str]]:
+    """The measure (variables not checked) and the variables it depended on."""
     operation = _operation(document, operation_name)
     if operation is None:
-        return Measure()  # Standard validation explains what is wrong.
+        return Measure(), frozenset()  # Standard validation explains what is wrong.
     root = _root(schema, operation)
     if root is None:
-        return Measure()
+        return Measure(), frozenset()
+    walk = _Walk(schema, document, variables, max_fields)
     try:
-        found = _Walk(schema, document, variables or {}, max_fields).selection(
-            operation.selection_set, root
-        )
+        found = walk.selection(operation.selection_set, root)
     except RecursionError as error:
         raise Refused("The operation's fragments nest too deeply.") from error
     if found.cost > max_cost:
@@ -271,7 +289,7 @@ def measure(
             cost=found.cost,
             limit=max_cost,
         )
-    return found
+    return found, frozenset(walk.read)
 
 
 def check_variables(variables: Mapping[str, Any]) -> None:
@@ -343,32 +361,143 @@ def refusal(error: Refused) -> GraphQLError:
     return GraphQLError(str(error), extensions={"code": error.code, **error.facts})
 
 
+class _Bounded(Generic[K, V]):
+    """A least-recently-used map of at most ``size`` entries."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        self.entries[key] = value
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+# Distinct documents a process keeps: the app sends a few dozen; a flood of distinct
+# ones only evicts (each entry is at most MAX_TOKENS tokens' worth of syntax tree).
+DOCUMENTS_KEPT = 512
+
+
+class DocumentCache:
+    """What one schema learnt about documents it accepted, so a document sent again
+    (every cast sends the same one) is not parsed, measured and validated again.
+
+    Only acceptances are kept: a refused or invalid document is checked afresh each
+    time. Parsing depends on the text alone; validation on the text and the rules in
+    force (introspection is a rule, set per token); the measure on the text, the
+    operation and the values of the variables it read (``first: $n``), never trusted
+    across other values. Variables are always checked: they change every request.
+    """
+
+    def __init__(self, size: int = DOCUMENTS_KEPT) -> None:
+        self.documents: _Bounded[str, DocumentNode] = _Bounded(size)
+        self.valid: _Bounded[tuple[str, tuple[object, ...]], bool] = _Bounded(size)
+        self.reads: _Bounded[tuple[str, str | None], frozenset[str]] = _Bounded(size)
+        self.measured: _Bounded[tuple[str, str | None, str], Measure] = _Bounded(size)
+
+    def measure(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        max_cost: int,
+        max_fields: int,
+    ) -> Measure:
+        check_variables(variables)
+        reads = self.reads.get((query, operation_name))
+        if reads is not None:
+            found = self.measured.get((query, operation_name, _values(reads, variables)))
+            if found is not None:
+                return found
+        found, reads = _measured(schema, document, operation_name, variables, max_cost, max_fields)
+        self.reads.put((query, operation_name), reads)
+        self.measured.put((query, operation_name, _values(reads, variables)), found)
+        return found
+
+
+def _values(names: frozenset[str], variables: Mapping[str, Any]) -> str:
+    return repr(sorted((name, variables.get(name)) for name in names))
+
+
 class OperationLimits(SchemaExtension):
     """Runs :func:`measure` where validation would start; a refusal takes validation's
-    place, so the request is answered like any invalid document (400 / errors)."""
+    place, so the request is answered like any invalid document (400 / errors). With a
+    :class:`DocumentCache`, a document accepted before skips the parser, the walk and
+    the validation rules (the cache is the schema's, shared by its requests)."""
 
-    def __init__(self, max_cost: int = MAX_COST, max_fields: int = MAX_FIELDS) -> None:
+    def __init__(
+        self,
+        max_cost: int = MAX_COST,
+        max_fields: int = MAX_FIELDS,
+        cache: DocumentCache | None = None,
+    ) -> None:
         self.max_cost = max_cost
         self.max_fields = max_fields
+        self.cache = cache or DocumentCache(0)
 
     def on_parse(self) -> Iterator[None]:
-        query = self.execution_context.query
-        if query is not None and nesting(query) > MAX_NESTING:
+        context = self.execution_context
+        query = context.query
+        if query is None or context.graphql_document is not None:
+            yield
+            return
+        known = self.cache.documents.get(query)
+        if known is not None:
+            # Set before the parser runs, so it does not.
+            context.graphql_document = known
+            yield
+            return
+        if nesting(query) > MAX_NESTING:
             raise refusal(Refused(f"The document nests brackets more than {MAX_NESTING} deep."))
         yield
+        if context.graphql_document is not None and not context.pre_execution_errors:
+            self.cache.documents.put(query, context.graphql_document)
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        query = context.query
+        valid_key: tuple[str, tuple[object, ...]] | None = None
         if context.graphql_document is not None and context.pre_execution_errors is None:
             try:
-                measure(
-                    context.schema._schema,
-                    context.graphql_document,
-                    context.operation_name,
-                    context.variables,
-                    self.max_cost,
-                    self.max_fields,
-                )
+                if query is None:
+                    measure(
+                        context.schema._schema,
+                        context.graphql_document,
+                        context.operation_name,
+                        context.variables,
+                        self.max_cost,
+                        self.max_fields,
+                    )
+                else:
+                    self.cache.measure(
+                        context.schema._schema,
+                        query,
+                        context.graphql_document,
+                        context.operation_name,
+                        context.variables or {},
+                        self.max_cost,
+                        self.max_fields,
+                    )
+                    valid_key = (query, tuple(context.validation_rules))
+                    if self.cache.valid.get(valid_key):
+                        # Validated with these very rules before: the standard
+                        # validation (which runs only while there are no errors) is
+                        # skipped by saying there are none.
+                        context.pre_execution_errors = []
+                        valid_key = None
             except Refused as error:
                 context.pre_execution_errors = [refusal(error)]
+                valid_key = None
         yield
+        if valid_key is not None and context.pre_execution_errors == []:
+            self.cache.valid.put(valid_key, True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import SelectedField, Selection
 
 from server.actions import repository as actions_repo
 from server.actions.models import Action, ActionStatus, Update
@@ -33,7 +34,6 @@ from server.voting import service as voting_service
 from server.voting.models import (
     Ballot,
     BallotEntry,
-    Priority,
     RoundSnapshot,
     RoundState,
     VotingRound,
@@ -43,10 +43,12 @@ from server.voting.results import RoundResults
 if TYPE_CHECKING:
     from schema.actions.loaders import ActionLoaders
     from schema.answers.loaders import ConversationLoaders
+    from schema.base import Info
     from schema.context import Context
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
+R = TypeVar("R")
 A = TypeVar("A", bound=Hashable)
 
 
@@ -58,6 +60,73 @@ class Page(NamedTuple):
 class Keyed(NamedTuple, Generic[A]):
     parent_id: int
     args: A
+
+
+def now_or_later(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) -> R:
+    """``convert`` of the loader's value for ``key``, at once when this request already
+    loaded it, else once loaded.
+
+    For a relation resolved on every item of a long list (each priority's proposal,
+    each proposal's author): an ``async`` resolver makes graphql-core schedule and await
+    a task per item even when the value is at hand, which was most of such a list's
+    cost. A plain resolver may return either a value or an awaitable (graphql-core
+    awaits what is awaitable), so this one returns the value when the loader holds it:
+    a parent that loads the whole list's relations first (:func:`preload`, when
+    :func:`selects` says they are wanted) makes every item's field synchronous.
+    """
+    future = loader.cache_map.get(key)
+    if (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    ):
+        return convert(future.result())
+
+    async def later() -> R:
+        return convert(await loader.load(key))
+
+    # The awaitable stands for the value: graphql-core awaits it (see above).
+    return cast(R, later())
+
+
+async def preload(loader: DataLoader[K, T], keys: Sequence[K]) -> list[T]:
+    """The loader's values for ``keys`` (in order), those it lacks read in one batch and
+    kept: ``load_many`` without a future and a task per key to gather, which for a
+    list of hundreds cost more than the statement."""
+    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+    if missing:
+        primed: dict[K, T] = {}
+        for key, value in zip(missing, await loader.load_fn(missing), strict=True):
+            if isinstance(value, BaseException):
+                raise value
+            primed[key] = value
+        loader.prime_many(primed)
+    values: list[T] = []
+    for key in keys:
+        future = loader.cache_map.get(key)
+        assert future is not None
+        # Pending only when another field of the request is loading the same key.
+        values.append(future.result() if future.done() else await future)
+    return values
+
+
+def selects(info: Info, *path: str) -> bool:
+    """Whether this field's selection asks for ``path`` (fields inside fields, through
+    fragments): so a parent loads its items' relations only when they are wanted."""
+
+    def within(selections: Sequence[Selection], rest: tuple[str, ...]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == rest[0] and (
+                    len(rest) == 1 or within(selection.selections, rest[1:])
+                ):
+                    return True
+            elif within(selection.selections, rest):
+                return True
+        return False
+
+    return any(within(field.selections, path) for field in info.selected_fields)
 
 
 def _by_id(
@@ -233,7 +302,7 @@ class Loaders:
         self.entries: DataLoader[int, list[BallotEntry]] = _grouped(
             ctx, voting_repo.entries_of, lambda e: e.ballot_id
         )
-        self.priorities: DataLoader[Keyed[bool], list[Priority]] = DataLoader(
+        self.priorities: DataLoader[Keyed[bool], list[voting_repo.PriorityRow]] = DataLoader(
             load_fn=self._priorities
         )
         self.priority_action: DataLoader[tuple[int, int], Action | None] = DataLoader(
@@ -305,7 +374,7 @@ class Loaders:
         }
         return [found.get(round_id) for round_id in round_ids]
 
-    async def _priorities(self, keys: list[Keyed[bool]]) -> list[list[Priority]]:
+    async def _priorities(self, keys: list[Keyed[bool]]) -> list[list[voting_repo.PriorityRow]]:
         actor = self.ctx.require_actor()
         return await self.ctx.read(
             voting_service.area_priorities, actor, [(k.parent_id, k.args) for k in keys]

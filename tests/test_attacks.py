@@ -98,3 +98,20 @@ async def test_a_connection_costs_what_first_asks_for(api: Api) -> None:
     large = measure(schema._schema, parse(query), None, {"n": 100})
     assert large.cost > small.cost
     assert large.cost - small.cost == 99 * 3
+
+
+FIRST_N = """query($n: Int) { area(slug: "willenhall") { proposals(first: $n) { edges { node {
+    comments(first: 100) { edges { node { author { displayName } } } } } } } } }"""
+
+
+async def test_a_document_accepted_once_is_measured_again_with_other_variables(
+    api: Api, round_id: tuple[World, str]
+) -> None:
+    # The measure of a document is kept per process, but only for the values of the
+    # variables it read: the same text asking for more is still refused.
+    world, _ = round_id
+    for _ in range(2):
+        small = await api.post(FIRST_N, {"n": 1}, token=world.resident.token)
+        assert "errors" not in small.json(), small.text
+        large = await api.post(FIRST_N, {"n": 100}, token=world.resident.token)
+        assert [e["extensions"]["code"] for e in large.json()["errors"]] == ["QUERY_TOO_COMPLEX"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit.models import AuditEvent
 from tests.support import Api, World
 
 MY_BALLOT = """query($id: ID!) { node(id: $id) { ... on VotingRound { turnout
@@ -162,3 +166,109 @@ async def test_ranked_ballot_with_borda_results(api: Api) -> None:
         (b, 3, 1),
         (c, 0, 0),
     ]
+
+
+async def _replays_refused(api: Api) -> list[tuple[int | None, dict[str, object]]]:
+    async def read(session: AsyncSession) -> list[tuple[int | None, dict[str, object]]]:
+        rows = await session.execute(
+            select(AuditEvent.actor_id, AuditEvent.data).where(
+                AuditEvent.verb == "ballot.replay_refused"
+            )
+        )
+        return [(actor, dict(data)) for actor, data in rows]
+
+    return await api.run(read)
+
+
+async def test_a_paper_key_repeated_after_the_person_voted_online_reveals_nothing(
+    api: Api,
+) -> None:
+    world = await World(api).build()
+    a, b = await world.proposal("A"), await world.proposal("B")
+    round_id = await world.round([a, b])
+    paper = {"onBehalfOf": world.resident.id, "idempotencyKey": "paper-K1"}
+    first = await world.cast(round_id, world.facilitator, {"proposalId": a}, **paper)
+    assert first["errors"] == []
+    await world.cast(round_id, world.resident, {"proposalId": b}, idempotencyKey="mine-1")
+
+    repeated = await world.cast(round_id, world.facilitator, {"proposalId": a}, **paper)
+
+    assert repeated["ballot"] is None
+    assert [(e["code"], e["field"]) for e in repeated["errors"]] == [
+        ("INVALID_STATE", ["idempotencyKey"])
+    ]
+    mine = await _mine(api, world, round_id, world.resident)
+    assert mine["myBallot"] == {
+        "assisted": False,
+        "entries": [{"points": 1, "rank": None, "proposal": {"id": b}}],
+    }
+    assert await _replays_refused(api) == [
+        (world.facilitator.person_id, {"voter_id": world.resident.person_id, "assisted": True})
+    ]
+
+
+async def test_a_facilitator_sending_the_persons_own_key_reads_nothing(api: Api) -> None:
+    world = await World(api).build()
+    a, b = await world.proposal("A"), await world.proposal("B")
+    round_id = await world.round([a, b])
+    await world.cast(round_id, world.resident, {"proposalId": b}, idempotencyKey="mine-1")
+
+    probe = await world.cast(
+        round_id,
+        world.facilitator,
+        {"proposalId": a},
+        onBehalfOf=world.resident.id,
+        idempotencyKey="mine-1",
+        overrideOwnBallot=True,
+    )
+
+    assert probe["ballot"] is None
+    assert [(e["code"], e["field"]) for e in probe["errors"]] == [
+        ("INVALID_INPUT", ["idempotencyKey"])
+    ]
+    mine = await _mine(api, world, round_id, world.resident)
+    assert mine["myBallot"]["entries"][0]["proposal"]["id"] == b  # type: ignore[index]
+    assert await _replays_refused(api) == [
+        (world.facilitator.person_id, {"voter_id": world.resident.person_id, "assisted": True})
+    ]
+
+
+async def test_a_persons_own_key_replayed_after_an_assisted_override_reads_nothing(
+    api: Api,
+) -> None:
+    world = await World(api).build()
+    a, b = await world.proposal("A"), await world.proposal("B")
+    round_id = await world.round([a, b])
+    await world.cast(round_id, world.resident, {"proposalId": a}, idempotencyKey="mine-1")
+    await world.cast(
+        round_id,
+        world.facilitator,
+        {"proposalId": b},
+        onBehalfOf=world.resident.id,
+        overrideOwnBallot=True,
+        idempotencyKey="paper-K2",
+    )
+
+    replayed = await world.cast(
+        round_id, world.resident, {"proposalId": a}, idempotencyKey="mine-1"
+    )
+
+    assert replayed["ballot"] is None
+    assert [(e["code"], e["field"]) for e in replayed["errors"]] == [
+        ("INVALID_STATE", ["idempotencyKey"])
+    ]
+    assert await _replays_refused(api) == [
+        (world.resident.person_id, {"voter_id": world.resident.person_id, "assisted": False})
+    ]
+
+
+async def test_a_facilitators_own_key_still_replays_their_paper_ballot(api: Api) -> None:
+    world = await World(api).build()
+    a = await world.proposal("A")
+    round_id = await world.round([a])
+    paper = {"onBehalfOf": world.resident.id, "idempotencyKey": "paper-K1"}
+    first = await world.cast(round_id, world.facilitator, {"proposalId": a}, **paper)
+    again = await world.cast(round_id, world.facilitator, {"proposalId": a}, **paper)
+    assert first == again
+    assert again["ballot"]["assisted"] is True
+    assert await _replays_refused(api) == []

@@ -689,6 +689,49 @@ async def test_replacing_someones_own_ballot_needs_the_override_ticked(
     assert [e.data["voter_id"] for e in overridden] == [scene.participant]
 
 
+async def test_a_paper_ballot_resent_after_the_person_voted_online_changes_nothing(
+    api: Api, fay: Browser, rita: Browser, scene: Scene
+) -> None:
+    first, second = scene.proposals[2:]
+    paper = f"/facilitate/rounds/{scene.open_round}/paper"
+    fields = {
+        "voterName": "Rita",
+        "voterId": str(scene.participant),
+        "voterIdName": "Rita",
+        "idempotencyKey": "paper-K1",
+        f"p-{second}": "3",
+    }
+    _follow(await fay.submit(paper, paper, fields))
+    own = await rita.graphql(
+        "mutation($input: CastBallotInput!) { castBallot(input: $input) { errors { code } } }",
+        {
+            "input": {
+                "roundId": _round_gid(scene.open_round),
+                "entries": [{"proposalId": _proposal_gid(first), "points": 1}],
+            }
+        },
+    )
+    assert own.json()["data"]["castBallot"]["errors"] == []
+    before = await _state(api)
+
+    resent = await fay.submit(paper, paper, fields)
+
+    assert resent.status_code == 400
+    assert "changed by someone else" in resent.text
+    ballot, points = await _ballot(api, scene.open_round, scene.participant)
+    assert ballot is not None
+    assert ballot.assisted_by_id is None
+    assert points == [1]
+    refused = await _audited(api, "ballot.replay_refused")
+    assert [(e.actor_id, e.data["voter_id"]) for e in refused] == [
+        (scene.facilitator, scene.participant)
+    ]
+    after = await _state(api)
+    # The refused replay is audited; nothing else changed.
+    assert before.pop("audit_events") != after.pop("audit_events")
+    assert after == before
+
+
 async def test_paper_ballots_for_a_closed_round_are_refused(
     api: Api, fay: Browser, scene: Scene
 ) -> None:

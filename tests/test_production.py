@@ -31,3 +31,17 @@ async def test_introspection_is_only_for_tokens_allowed_it(api: Api) -> None:
 async def test_no_graphiql_in_production(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 404
+
+
+async def test_a_document_introspected_by_an_allowed_token_stays_refused_to_others(
+    api: Api,
+) -> None:
+    # Documents are validated once per process and the answer kept: keyed by the rules
+    # in force, so a token allowed introspection does not open it for the next one.
+    world = await World(api).build()
+    token = await api.token(world.board, Scope.READ, Scope.INTROSPECT)
+    for _ in range(2):
+        allowed = await api.post(INTROSPECTION, token=token)
+        assert allowed.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+        refused = await api.post(INTROSPECTION, token=world.board.token)
+        assert "introspection" in refused.json()["errors"][0]["message"].lower()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from server.voting.models import Priority
+from server.voting.repository import PriorityRow
 from web.i18n import gettext as _
 from web.i18n import ordinal
 
@@ -63,9 +63,9 @@ def places(rows: Sequence[Scored]) -> list[Place]:
     return found
 
 
-def priority_places(priorities: Sequence[Priority]) -> dict[tuple[int, int], Place]:
+def priority_places(priorities: Sequence[PriorityRow]) -> dict[tuple[int, int], Place]:
     """The place of each (round, proposal) priority among its round's priorities."""
-    by_round: dict[int, list[Priority]] = {}
+    by_round: dict[int, list[PriorityRow]] = {}
     for priority in sorted(priorities, key=lambda p: (p.round_id, p.rank)):
         by_round.setdefault(priority.round_id, []).append(priority)
     return {

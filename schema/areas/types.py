@@ -7,7 +7,7 @@ import strawberry
 from schema.actions import board
 from schema.answers import area_fields
 from schema.base import Info, Node, gid, page, split_page
-from schema.loaders import Keyed
+from schema.loaders import Keyed, preload, selects
 from schema.refs import (
     ActionRef,
     ConversationConnectionRef,
@@ -32,6 +32,12 @@ class AreaType(Node):
     @classmethod
     def of(cls, area: Area) -> AreaType:
         return cls(id=gid("Area", area.id), slug=area.slug, name=area.name, model=area)
+
+    @classmethod
+    def of_found(cls, area: Area | None) -> AreaType:
+        """``of`` an area loaded by the id of something in it (so it exists)."""
+        assert area is not None
+        return cls.of(area)
 
     @strawberry.field
     async def parent(self, info: Info) -> AreaType | None:
@@ -59,6 +65,12 @@ class AreaType(Node):
         rows = await loaders.proposal_page.load(Keyed(self.model.id, (status, requested)))
         shown, more = split_page(rows, requested)
         total = await loaders.proposal_count.load(Keyed(self.model.id, status))
+        # Loaded for the whole page at once, so each proposal's author and comment count
+        # resolve without a task of their own (``now_or_later``).
+        if selects(info, "edges", "node", "author"):
+            await preload(loaders.person, sorted({p.author_id for p in shown}))
+        if selects(info, "edges", "node", "commentCount"):
+            await preload(loaders.comment_count, [p.id for p in shown])
         return ProposalConnection.of(shown, more, total)
 
     @strawberry.field(description="Newest first.")
@@ -110,13 +122,19 @@ class AreaType(Node):
     ) -> list[PriorityRef]:
         from schema.voting.types import PriorityType
 
+        loaders = info.context.loaders
         key = Keyed(self.model.id, bool(include_children))
-        found = await info.context.loaders.priorities.load(key)
-        if theme is not None:
-            proposals = await info.context.loaders.proposal.load_many(
-                [p.proposal_id for p in found]
-            )
-            found = [p for p, o in zip(found, proposals, strict=True) if o and theme in o.themes]
+        found = await loaders.priorities.load(key)
+        if theme is not None or selects(info, "proposal"):
+            # Loaded for the whole list at once, so each priority's proposal (and its
+            # area) resolves without a task of its own (``now_or_later``).
+            proposals = await preload(loaders.proposal, [p.proposal_id for p in found])
+            if selects(info, "proposal", "area"):
+                await preload(loaders.area, sorted({p.area_id for p in proposals if p}))
+            if theme is not None:
+                found = [
+                    p for p, o in zip(found, proposals, strict=True) if o and theme in o.themes
+                ]
         return [PriorityType.of(p) for p in found]
 
     action_plan_summary = board.summary_field

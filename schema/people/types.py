@@ -25,6 +25,12 @@ class PersonType(Node):
     def of(cls, person: Person) -> PersonType:
         return cls(id=gid("Person", person.id), display_name=person.display_name, model=person)
 
+    @classmethod
+    def of_found(cls, person: Person | None) -> PersonType:
+        """``of`` a person loaded by id (people are never deleted)."""
+        assert person is not None, "people are never deleted"
+        return cls.of(person)
+
     @strawberry.field(
         description="Visible to the person themself and to admins only; null for everyone else."
     )

@@ -7,8 +7,8 @@ import strawberry
 
 from schema import permissions
 from schema.base import Info, Node, PageInfo, encode_cursor, gid, page, split_page
-from schema.loaders import Keyed
-from schema.people.types import person
+from schema.loaders import Keyed, now_or_later
+from schema.people.types import PersonType
 from schema.refs import (
     AnswerRef,
     AreaRef,
@@ -43,6 +43,12 @@ class ProposalType(Node):
         description="Set when DECLINED or hidden: the facilitator's stated reason."
     )
     model: strawberry.Private[Proposal]
+
+    @classmethod
+    def of_found(cls, proposal: Proposal | None) -> ProposalType:
+        """``of`` a proposal loaded by id (proposals are never deleted)."""
+        assert proposal is not None
+        return cls.of(proposal)
 
     @classmethod
     def of(cls, proposal: Proposal) -> ProposalType:
@@ -82,18 +88,16 @@ class ProposalType(Node):
         return ThemeType.of(theme) if theme else None
 
     @strawberry.field
-    async def area(self, info: Info) -> AreaRef:
+    def area(self, info: Info) -> AreaRef:
         from schema.areas.types import AreaType
 
-        area = await info.context.loaders.area.load(self.model.area_id)
-        assert area is not None
-        return AreaType.of(area)
+        return now_or_later(info.context.loaders.area, self.model.area_id, AreaType.of_found)
 
     @strawberry.field(
         description='Display name only: no role, kind or organisation ("lanyards off").'
     )
-    async def author(self, info: Info) -> PersonRef:
-        return await person(info, self.model.author_id)
+    def author(self, info: Info) -> PersonRef:
+        return now_or_later(info.context.loaders.person, self.model.author_id, PersonType.of_found)
 
     @strawberry.field(description="The conversation it came from, if any.")
     async def origin(self, info: Info) -> ConversationRef | None:
@@ -126,8 +130,8 @@ class ProposalType(Node):
         return ProposalType.of(target) if target else None
 
     @strawberry.field(description="Comments not hidden by moderation, replies included.")
-    async def comment_count(self, info: Info) -> int:
-        return await info.context.loaders.comment_count.load(self.model.id)
+    def comment_count(self, info: Info) -> int:
+        return now_or_later(info.context.loaders.comment_count, self.model.id, int)
 
     @strawberry.field(description="Top-level comments, oldest first; replies nest beneath.")
     async def comments(

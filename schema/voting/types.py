@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from schema.base import Info, Node, gid
+from schema.loaders import now_or_later
 from schema.refs import ActionRef, AreaRef, ProposalRef
 from server.people.models import PersonKind
 from server.voting import results as voting_results
@@ -12,13 +13,13 @@ from server.voting.models import (
     Ballot,
     BallotEntry,
     BallotSignIn,
-    Priority,
     RankedTally,
     ResultVisibility,
     RoundState,
     VotingMethod,
     VotingRound,
 )
+from server.voting.repository import PriorityRow
 from server.voting.tally import Row
 
 
@@ -118,8 +119,12 @@ class BallotEntryType:
     model: strawberry.Private[BallotEntry]
 
     @strawberry.field
-    async def proposal(self, info: Info) -> ProposalRef:
-        return await _proposal(info, self.model.proposal_id)
+    def proposal(self, info: Info) -> ProposalRef:
+        from schema.proposals.types import ProposalType
+
+        return now_or_later(
+            info.context.loaders.proposal, self.model.proposal_id, ProposalType.of_found
+        )
 
 
 @strawberry.type(name="Ballot", description="One person's ballot in one round.")
@@ -229,10 +234,10 @@ class PriorityType:
     rank: int
     score: float
     supporters: int
-    model: strawberry.Private[Priority]
+    model: strawberry.Private[PriorityRow]
 
     @classmethod
-    def of(cls, priority: Priority) -> PriorityType:
+    def of(cls, priority: PriorityRow) -> PriorityType:
         return cls(
             rank=priority.rank,
             score=priority.score,
@@ -241,8 +246,12 @@ class PriorityType:
         )
 
     @strawberry.field
-    async def proposal(self, info: Info) -> ProposalRef:
-        return await _proposal(info, self.model.proposal_id)
+    def proposal(self, info: Info) -> ProposalRef:
+        from schema.proposals.types import ProposalType
+
+        return now_or_later(
+            info.context.loaders.proposal, self.model.proposal_id, ProposalType.of_found
+        )
 
     @strawberry.field
     async def round(self, info: Info) -> VotingRoundType:

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.areas.models import Area
-from server.auth.models import ExternalIdentity
 from server.people.models import AreaRole, Person, Role
 
 
@@ -97,14 +96,3 @@ async def grants_with_area_names(session: AsyncSession, person_id: int) -> list[
         .order_by(Area.name, AreaRole.role)
     )
     return [(role, name) for role, name in rows.all()]
-
-
-async def is_verified(session: AsyncSession, person_id: int) -> bool:
-    """Somebody vouched for this person: a verified email, or an identity provider."""
-    verified = await session.scalar(
-        select(
-            exists().where(Person.id == person_id, Person.email_verified_at.is_not(None))
-            | exists().where(ExternalIdentity.person_id == person_id)
-        )
-    )
-    return bool(verified)

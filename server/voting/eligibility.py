@@ -8,11 +8,8 @@ room are never held to it: the facilitator saw the person.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from server.errors import Forbidden
-from server.people import repository as people_repo
-from server.voting.models import BallotSignIn, VotingRound
+from server.voting.models import BallotSignIn
 
 NEEDS_VERIFIED_SIGN_IN = (
     "Online ballots in this vote need a verified sign-in: an account from an identity "
@@ -21,11 +18,9 @@ NEEDS_VERIFIED_SIGN_IN = (
 )
 
 
-async def check_online_ballot(
-    session: AsyncSession, voting_round: VotingRound, voter_id: int
-) -> None:
-    """FORBIDDEN when the round needs a verified sign-in that the voter does not have."""
-    if voting_round.online_sign_in is BallotSignIn.ANY:
-        return
-    if not await people_repo.is_verified(session, voter_id):
+def check_online_ballot(sign_in: BallotSignIn, voter_verified: bool) -> None:
+    """FORBIDDEN when the round needs a verified sign-in that the voter does not have
+    (``voter_verified``: somebody vouched for the voter, an email an identity
+    provider verified, or an OpenID Connect account)."""
+    if sign_in is not BallotSignIn.ANY and not voter_verified:
         raise Forbidden(NEEDS_VERIFIED_SIGN_IN)

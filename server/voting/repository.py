@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,12 +16,14 @@ from server.voting.models import (
     BallotCast,
     BallotEntry,
     BallotItem,
+    BallotSignIn,
     Priority,
     RoundPair,
     RoundSnapshot,
     RoundState,
     RoundTally,
     RoundTurnout,
+    VotingMethod,
     VotingRound,
 )
 from server.voting.tally import Counts, Mark
@@ -128,15 +131,15 @@ async def ballots_of(
     )
 
 
-async def cast_seen(session: AsyncSession, round_id: int, person_id: int, key: str) -> bool:
-    found = await session.scalar(
-        select(BallotCast.id).where(
-            BallotCast.round_id == round_id,
-            BallotCast.person_id == person_id,
-            BallotCast.idempotency_key == key,
-        )
-    )
-    return found is not None
+@dataclass(frozen=True, slots=True)
+class KeyedCast:
+    """An earlier cast for a voter under an idempotency key: who cast it, how, and
+    whether a cast by anybody else (or the same person the other way, in person or
+    assisted) has written the voter's ballot since."""
+
+    cast_by_id: int
+    assisted: bool
+    rewritten_since: bool
 
 
 async def assisted_voter_by_key(
@@ -349,14 +352,31 @@ async def latest_closed_per_area(
     return list(await session.scalars(statement))
 
 
-async def priorities_for(session: AsyncSession, round_ids: Sequence[int]) -> list[Priority]:
-    return list(
-        await session.scalars(
-            select(Priority)
-            .where(Priority.round_id.in_(round_ids))
-            .order_by(Priority.round_id, Priority.rank)
+@dataclass(frozen=True, slots=True)
+class PriorityRow:
+    """A priority as read (frozen rows, so plain values rather than tracked objects:
+    a city's priorities are hundreds of rows per request)."""
+
+    round_id: int
+    proposal_id: int
+    rank: int
+    score: float
+    supporters: int
+
+
+async def priorities_for(session: AsyncSession, round_ids: Sequence[int]) -> list[PriorityRow]:
+    rows = await session.execute(
+        select(
+            Priority.round_id,
+            Priority.proposal_id,
+            Priority.rank,
+            Priority.score,
+            Priority.supporters,
         )
+        .where(Priority.round_id.in_(round_ids))
+        .order_by(Priority.round_id, Priority.rank)
     )
+    return [PriorityRow(*row) for row in rows]
 
 
 async def priority(session: AsyncSession, round_id: int, proposal_id: int) -> Priority | None:
@@ -366,3 +386,192 @@ async def priority(session: AsyncSession, round_id: int, proposal_id: int) -> Pr
 async def move_ballot(session: AsyncSession, ballot_id: int, person_id: int) -> None:
     """Give a ballot to another person (merging two accounts of one person)."""
     await session.execute(update(Ballot).where(Ballot.id == ballot_id).values(person_id=person_id))
+
+
+@dataclass(frozen=True, slots=True)
+class CastSituation:
+    """Everything a cast checks, read in one statement once its locks are held."""
+
+    round_id: int
+    area_id: int
+    # The round's area and every area above it (roles are inherited downwards).
+    area_path: tuple[int, ...]
+    state: RoundState
+    closes_at: datetime | None
+    method: VotingMethod
+    dots_per_person: int | None
+    max_dots_per_item: int | None
+    online_sign_in: BallotSignIn
+    candidates: tuple[int, ...]
+    ballot_id: int | None
+    assisted_by_id: int | None
+    voter_verified: bool
+    keyed: KeyedCast | None
+
+
+_LOCK_FOR_CAST = text(
+    "SELECT pg_advisory_xact_lock_shared(hashtextextended(:gate, 0)),"
+    " pg_advisory_xact_lock(hashtextextended(:voter, 0))"
+)
+
+# Read after the locks, in a statement of its own: a READ COMMITTED statement sees what
+# was committed when it started, so a close that committed while this cast waited at
+# the gate is seen here.
+_CAST_SITUATION = text(
+    """
+SELECT r.id, r.area_id, r.state, r.closes_at, r.method, r.dots_per_person,
+       r.max_dots_per_item, r.online_sign_in,
+       ARRAY(
+           WITH RECURSIVE up(id, parent_id) AS (
+               SELECT a.id, a.parent_id FROM areas a WHERE a.id = r.area_id
+               UNION ALL
+               SELECT a.id, a.parent_id FROM areas a JOIN up ON a.id = up.parent_id
+           )
+           SELECT id FROM up
+       ) AS area_path,
+       ARRAY(
+           SELECT i.proposal_id FROM ballot_items i JOIN proposals p ON p.id = i.proposal_id
+           WHERE i.round_id = r.id ORDER BY p.created_at, p.id
+       ) AS candidates,
+       b.id AS ballot_id, b.assisted_by_id,
+       (
+           EXISTS (SELECT 1 FROM people v WHERE v.id = :voter_id
+                   AND v.email_verified_at IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM external_identities x WHERE x.person_id = :voter_id)
+       ) AS voter_verified,
+       k.cast_by_id AS keyed_by_id, k.assisted AS keyed_assisted,
+       EXISTS (
+           SELECT 1 FROM ballot_casts later
+           WHERE later.round_id = k.round_id AND later.person_id = k.person_id
+             AND later.id > k.id
+             AND (later.cast_by_id <> k.cast_by_id OR later.assisted <> k.assisted)
+       ) AS keyed_rewritten
+FROM voting_rounds r
+LEFT JOIN ballots b ON b.round_id = r.id AND b.person_id = :voter_id
+LEFT JOIN ballot_casts k ON k.round_id = r.id AND k.person_id = :voter_id
+     AND k.idempotency_key = :key
+WHERE r.id = :round_id
+"""
+)
+
+
+async def cast_situation(
+    session: AsyncSession, round_id: int, voter_id: int, key: str | None
+) -> CastSituation | None:
+    """Take the round's gate (shared) and the voter's lock, then read what a cast of
+    this voter's ballot checks: two round trips, whatever the ballot."""
+    await session.execute(
+        _LOCK_FOR_CAST, {"gate": f"round:{round_id}", "voter": f"ballot:{round_id}:{voter_id}"}
+    )
+    row = (
+        await session.execute(
+            _CAST_SITUATION, {"round_id": round_id, "voter_id": voter_id, "key": key}
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return CastSituation(
+        round_id=row.id,
+        area_id=row.area_id,
+        area_path=tuple(row.area_path),
+        state=RoundState(row.state),
+        closes_at=row.closes_at,
+        method=VotingMethod(row.method),
+        dots_per_person=row.dots_per_person,
+        max_dots_per_item=row.max_dots_per_item,
+        online_sign_in=BallotSignIn(row.online_sign_in),
+        candidates=tuple(row.candidates),
+        ballot_id=row.ballot_id,
+        assisted_by_id=row.assisted_by_id,
+        voter_verified=row.voter_verified,
+        keyed=(
+            KeyedCast(row.keyed_by_id, row.keyed_assisted, row.keyed_rewritten)
+            if row.keyed_by_id is not None
+            else None
+        ),
+    )
+
+
+# One statement for every write of a cast: the ballot upserted, entries no longer on it
+# deleted and the others upserted (disjoint rows, so the parts cannot meet), the cast
+# logged, and the tally's listeners told (delivered at commit).
+_WRITE_CAST = text(
+    """
+WITH ballot AS (
+    INSERT INTO ballots (round_id, person_id, assisted_by_id)
+    VALUES (:round_id, :voter_id, :assisted_by_id)
+    ON CONFLICT (round_id, person_id)
+    DO UPDATE SET assisted_by_id = EXCLUDED.assisted_by_id, updated_at = now()
+    RETURNING id, round_id, person_id, assisted_by_id, updated_at, created_at
+), dropped AS (
+    DELETE FROM ballot_entries e USING ballot
+    WHERE e.ballot_id = ballot.id AND e.proposal_id <> ALL(CAST(:proposals AS bigint[]))
+), written AS (
+    INSERT INTO ballot_entries (ballot_id, round_id, proposal_id, points, rank)
+    SELECT ballot.id, ballot.round_id, m.proposal_id, m.points, m.rank
+    FROM ballot, unnest(
+        CAST(:proposals AS bigint[]), CAST(:points AS integer[]), CAST(:ranks AS integer[])
+    ) AS m(proposal_id, points, rank)
+    ON CONFLICT (ballot_id, proposal_id)
+    DO UPDATE SET points = EXCLUDED.points, rank = EXCLUDED.rank
+), logged AS (
+    INSERT INTO ballot_casts (round_id, person_id, cast_by_id, assisted, idempotency_key)
+    VALUES (:round_id, :voter_id, :cast_by_id, :assisted, :key)
+)
+SELECT ballot.id, ballot.round_id, ballot.person_id, ballot.assisted_by_id,
+       ballot.updated_at, ballot.created_at, pg_notify(:channel, :payload)
+FROM ballot
+"""
+)
+
+
+async def write_cast(
+    session: AsyncSession,
+    *,
+    round_id: int,
+    voter_id: int,
+    cast_by_id: int,
+    assisted: bool,
+    key: str | None,
+    marks: Sequence[Mark],
+    channel: str,
+) -> tuple[Ballot, list[BallotEntry]]:
+    """Write a cast in one round trip; the ballot and its entries as written (detached
+    objects, not read back)."""
+    row = (
+        await session.execute(
+            _WRITE_CAST,
+            {
+                "round_id": round_id,
+                "voter_id": voter_id,
+                "assisted_by_id": cast_by_id if assisted else None,
+                "cast_by_id": cast_by_id,
+                "assisted": assisted,
+                "key": key,
+                "proposals": [m.proposal_id for m in marks],
+                "points": [m.points for m in marks],
+                "ranks": [m.rank for m in marks],
+                "channel": channel,
+                "payload": str(round_id),
+            },
+        )
+    ).one()
+    ballot = Ballot(
+        id=row.id,
+        round_id=row.round_id,
+        person_id=row.person_id,
+        assisted_by_id=row.assisted_by_id,
+        updated_at=row.updated_at,
+        created_at=row.created_at,
+    )
+    entries = [
+        BallotEntry(
+            ballot_id=row.id,
+            round_id=round_id,
+            proposal_id=m.proposal_id,
+            points=m.points,
+            rank=m.rank,
+        )
+        for m in sorted(marks, key=lambda m: (m.rank is None, m.rank or 0, m.proposal_id))
+    ]
+    return ballot, entries

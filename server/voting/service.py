@@ -36,9 +36,20 @@ MAX_BALLOT_SIZE = 100
 
 @dataclass(frozen=True, slots=True)
 class CastResult:
-    ballot: Ballot
+    """A cast's answer. ``refused``: the cast was refused, but (unlike a raised
+    ``DomainError``) what the service recorded about the refusal is to be committed."""
+
+    ballot: Ballot | None
     entries: list[BallotEntry]
     replayed: bool
+    refused: DomainError | None = None
+
+    def accepted(self) -> Ballot:
+        """The ballot; raises the refusal (after the caller committed, if it should)."""
+        if self.refused is not None:
+            raise self.refused
+        assert self.ballot is not None
+        return self.ballot
 
 
 async def get(
@@ -252,44 +263,43 @@ async def cast_ballot(
     on_behalf_of: int | None = None,
     override_own_ballot: bool = False,
 ) -> CastResult:
-    """Cast, or re-cast (replacing), a ballot. One person, one ballot, one weight."""
-    voting_round = await repository.locked(session, round_id, share=True)
-    if voting_round is None:
-        raise NotFound("Voting round", ["roundId"])
+    """Cast, or re-cast (replacing), a ballot. One person, one ballot, one weight.
+
+    The hot path of a voting evening: one round trip takes the locks, one reads every
+    fact the checks need, one writes (the checks themselves run here, and the database
+    checks the ballot again at commit)."""
     assisted = on_behalf_of is not None
-    if on_behalf_of is not None:
-        await actor.require(session, voting_round.area_id, Role.FACILITATOR)
-        voter_id = await _assisted_voter(session, actor, voting_round, on_behalf_of)
-    else:
-        await actor.require(session, voting_round.area_id, Role.PARTICIPANT)
-        voter_id = actor.person_id
-        await eligibility.check_online_ballot(session, voting_round, voter_id)
+    voter_id = on_behalf_of if on_behalf_of is not None else actor.person_id
+    # Checked before anything is locked or read; a refusal here changes nothing either.
     if idempotency_key is not None:
         idempotency_key = validation.text(
             idempotency_key, ["idempotencyKey"], max_length=200, label="Idempotency key"
         )
-    await repository.lock_voter(session, voting_round.id, voter_id)
-    existing = await repository.ballot_of(session, voting_round.id, voter_id)
+    situation = await repository.cast_situation(session, round_id, voter_id, idempotency_key)
+    if situation is None:
+        raise NotFound("Voting round", ["roundId"])
+    if on_behalf_of is not None:
+        actor.require_along(situation.area_path, Role.FACILITATOR)
+        await _assisted_voter(session, situation, on_behalf_of)
+    else:
+        actor.require_along(situation.area_path, Role.PARTICIPANT)
+        eligibility.check_online_ballot(situation.online_sign_in, situation.voter_verified)
     # A retried key changes nothing and answers with the ballot as it stands, even once
     # the round has closed (the first answer may have been lost on the way back): so
     # this comes before the open-round check.
-    if idempotency_key is not None and await repository.cast_seen(
-        session, voting_round.id, voter_id, idempotency_key
-    ):
-        if existing is None:
-            raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
-        return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
-    _require_open(voting_round)
+    if situation.keyed is not None:
+        return await _replay(session, actor, situation, voter_id, situation.keyed, assisted)
+    _require_open(situation.state, situation.closes_at)
     marks = rules.check(
         rules.Rules(
-            method=voting_round.method,
-            ballot=set(await repository.candidates(session, voting_round.id)),
-            dots_per_person=voting_round.dots_per_person,
-            max_dots_per_item=voting_round.max_dots_per_item,
+            method=situation.method,
+            ballot=set(situation.candidates),
+            dots_per_person=situation.dots_per_person,
+            max_dots_per_item=situation.max_dots_per_item,
         ),
         entries,
     )
-    if assisted and existing is not None and existing.assisted_by_id is None:
+    if assisted and situation.ballot_id is not None and situation.assisted_by_id is None:
         if not override_own_ballot:
             raise InvalidState(
                 "This person cast their own ballot; replacing it needs an explicit override.",
@@ -299,60 +309,92 @@ async def cast_ballot(
             session,
             actor.person_id,
             "ballot.overridden",
-            ("VotingRound", voting_round.id),
-            area_id=voting_round.area_id,
+            ("VotingRound", situation.round_id),
+            area_id=situation.area_id,
             voter_id=voter_id,
         )
-    ballot_id = await repository.upsert_ballot(
-        session, voting_round.id, voter_id, actor.person_id if assisted else None
-    )
-    await repository.replace_entries(session, ballot_id, voting_round.id, marks)
-    await repository.log_cast(
+    ballot, written = await repository.write_cast(
         session,
-        round_id=voting_round.id,
-        person_id=voter_id,
+        round_id=situation.round_id,
+        voter_id=voter_id,
         cast_by_id=actor.person_id,
         assisted=assisted,
-        idempotency_key=idempotency_key,
+        key=idempotency_key,
+        marks=marks,
+        channel=events.ROUND_TALLY,
     )
     if assisted:
         await audit.record(
             session,
             actor.person_id,
             "ballot.recorded_for",
-            ("VotingRound", voting_round.id),
-            area_id=voting_round.area_id,
+            ("VotingRound", situation.round_id),
+            area_id=situation.area_id,
             voter_id=voter_id,
         )
-    await events.notify(session, events.ROUND_TALLY, str(voting_round.id))
-    ballot = await repository.ballot_of(session, voting_round.id, voter_id)
-    assert ballot is not None
-    await session.refresh(ballot)
-    return CastResult(ballot, await repository.entries_of(session, [ballot_id]), False)
+    return CastResult(ballot, written, False)
+
+
+KEY_OF_ANOTHER_CAST = "That key belongs to another cast. Send this ballot with a new key."
+REWRITTEN_SINCE = (
+    "This ballot has been changed by someone else since it was cast with that key. "
+    "Send a new ballot with a new key."
+)
+
+
+async def _replay(
+    session: AsyncSession,
+    actor: Actor,
+    situation: repository.CastSituation,
+    voter_id: int,
+    keyed: repository.KeyedCast,
+    assisted: bool,
+) -> CastResult:
+    """The answer to a key already used for this voter: the ballot as it stands, but only
+    to whoever cast under the key, the same way, and only while nobody else has written
+    the ballot since. Otherwise a facilitator repeating a paper ballot's key (or the
+    voter's own key) after the voter cast online would read the voter's secret ballot:
+    refused, changing nothing, and audited (the probe itself is worth knowing about)."""
+    refusal: DomainError | None = None
+    if keyed.cast_by_id != actor.person_id or keyed.assisted is not assisted:
+        refusal = InvalidInput(KEY_OF_ANOTHER_CAST, ["idempotencyKey"])
+    elif keyed.rewritten_since:
+        refusal = InvalidState(REWRITTEN_SINCE, ["idempotencyKey"])
+    elif situation.ballot_id is None:
+        raise InvalidState("That ballot was withdrawn after it was cast.", ["idempotencyKey"])
+    if refusal is not None:
+        await audit.record(
+            session,
+            actor.person_id,
+            "ballot.replay_refused",
+            ("VotingRound", situation.round_id),
+            area_id=situation.area_id,
+            voter_id=voter_id,
+            assisted=assisted,
+        )
+        return CastResult(None, [], True, refusal)
+    existing = await repository.ballot_of(session, situation.round_id, voter_id)
+    assert existing is not None
+    return CastResult(existing, await repository.entries_of(session, [existing.id]), True)
 
 
 async def _assisted_voter(
-    session: AsyncSession, actor: Actor, voting_round: VotingRound, person_id: int
-) -> int:
+    session: AsyncSession, situation: repository.CastSituation, person_id: int
+) -> None:
     person = await people_repo.by_id(session, person_id)
     if person is None:
         raise NotFound("Person", ["onBehalfOf"])
     voter = Actor.build(person.id, (), await people_repo.grants(session, person.id))
-    voter.share_tree(actor)
-    if not await voter.has_role(session, voting_round.area_id, Role.PARTICIPANT):
+    if not voter.holds_along(situation.area_path, Role.PARTICIPANT):
         raise InvalidInput("That person is not a participant in this area.", ["onBehalfOf"])
-    return person.id
 
 
-def _require_open(voting_round: VotingRound) -> None:
-    closes_at = voting_round.closes_at
-    if voting_round.state is not RoundState.OPEN or (
-        closes_at is not None and closes_at <= clock.now()
-    ):
+def _require_open(state: RoundState, closes_at: datetime | None) -> None:
+    if state is not RoundState.OPEN or (closes_at is not None and closes_at <= clock.now()):
         raise DomainError(
             ErrorCode.ROUND_NOT_OPEN,
             "This round is not open for voting."
-            if voting_round.state is not RoundState.CLOSED
+            if state is not RoundState.CLOSED
             else "This round has closed.",
             ["roundId"],
         )
@@ -363,7 +405,7 @@ async def withdraw_ballot(session: AsyncSession, actor: Actor, round_id: int) ->
     if voting_round is None:
         raise NotFound("Voting round", ["roundId"])
     await actor.require(session, voting_round.area_id, Role.PARTICIPANT)
-    _require_open(voting_round)
+    _require_open(voting_round.state, voting_round.closes_at)
     await repository.lock_voter(session, voting_round.id, actor.person_id)
     if not await repository.delete_ballot(session, voting_round.id, actor.person_id):
         raise NotFound("Your ballot", ["roundId"])
@@ -401,19 +443,19 @@ async def results_unsealed(
 
 async def area_priorities(
     session: AsyncSession, actor: Actor, requests: Sequence[tuple[int, bool]]
-) -> list[list[Priority]]:
+) -> list[list[repository.PriorityRow]]:
     """For each (area, include_children): the priorities of the latest closed round of the
     area (and of every area beneath it), area by area in tree order, then by rank."""
     tree = await actor.tree(session)
     areas_of = [tree.descendants(area_id) if deep else [area_id] for area_id, deep in requests]
     wanted = sorted({a for group in areas_of for a in group})
     latest = {r.area_id: r for r in await repository.latest_closed_per_area(session, wanted)}
-    by_round: dict[int, list[Priority]] = {}
+    by_round: dict[int, list[repository.PriorityRow]] = {}
     for priority in await repository.priorities_for(session, [r.id for r in latest.values()]):
         by_round.setdefault(priority.round_id, []).append(priority)
     answers = []
     for group in areas_of:
-        rows: list[Priority] = []
+        rows: list[repository.PriorityRow] = []
         for area_id in group:
             voting_round = latest.get(area_id)
             if voting_round is not None and results.is_unsealed(voting_round, has_own_ballot=False):

@@ -264,7 +264,7 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
         )
     chosen_voter = voter_id
 
-    async def record(session: AsyncSession) -> int:
+    async def record(session: AsyncSession) -> tuple[int, voting.CastResult]:
         # The same paper sent twice (a double click, a resent form) is one person with
         # one ballot, not two people.
         already = await voting_repo.assisted_voter_by_key(
@@ -284,7 +284,7 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             )
             voter = person.id
         assert voter is not None
-        await voting.cast_ballot(
+        cast = await voting.cast_ballot(
             session,
             actor,
             round_id=round_id,
@@ -293,10 +293,12 @@ async def record_paper_ballot(request: Request, form: FormData) -> Response:
             on_behalf_of=voter,
             override_own_ballot=paper.override_for == str(voter),
         )
-        return voter
+        return voter, cast
 
     try:
-        voter_id = await saved(request, record)
+        voter_id, cast = await saved(request, record)
+        # A refused replay's audit is committed; the refusal shows like any other.
+        cast.accepted()
     except DomainError as error:
         if error.code is ErrorCode.FORBIDDEN:
             raise

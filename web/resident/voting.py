@@ -216,7 +216,8 @@ async def vote(request: Request, actor: Actor, form: FormData) -> Response:
             )
 
         try:
-            await write(request, actor, work)
+            # A refused replay's audit is committed first; then it is refused here.
+            (await write(request, actor, work)).accepted()
         except DomainError as error:
             errors = [_ballot_error(error, voting_round, entries, choices.dots_used())]
         else:

@@ -5,9 +5,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.base import Info, decode_id, require_id
 from schema.errors import UserError
+from schema.loaders import selects
 from schema.mutation import Failed, mutate
 from schema.voting.types import BallotType
 from server.access import Actor
+from server.proposals import repository as proposals_repo
+from server.proposals.models import Proposal
 from server.voting import rules
 from server.voting import service as voting
 
@@ -45,8 +48,20 @@ class CastBallotPayload:
 
 async def cast_ballot(info: Info, input: CastBallotInput) -> CastBallotPayload:
     """Cast or replace a ballot: one person, one ballot, one equal weight."""
+    wants_proposals = selects(info, "ballot", "entries", "proposal")
+    answered: list[Proposal] = []
 
     async def work(session: AsyncSession, actor: Actor) -> voting.CastResult:
+        result = await cast(session, actor)
+        if wants_proposals and result.refused is None:
+            # Read in the cast's own transaction, for the answer: not a read session
+            # (a connection, BEGIN and ROLLBACK) of its own after the commit.
+            answered[:] = await proposals_repo.by_ids(
+                session, sorted({e.proposal_id for e in result.entries})
+            )
+        return result
+
+    async def cast(session: AsyncSession, actor: Actor) -> voting.CastResult:
         return await voting.cast_ballot(
             session,
             actor,
@@ -67,4 +82,8 @@ async def cast_ballot(info: Info, input: CastBallotInput) -> CastBallotPayload:
     result = await mutate(info, work)
     if isinstance(result, Failed):
         return CastBallotPayload(ballot=None, errors=result.errors)
-    return CastBallotPayload(ballot=BallotType.of(result.ballot, result.entries), errors=[])
+    if result.refused is not None:
+        # Refused after the refusal was audited (and committed): nothing else changed.
+        return CastBallotPayload(ballot=None, errors=[UserError.of(result.refused)])
+    info.context.loaders.proposal.prime_many({p.id: p for p in answered})
+    return CastBallotPayload(ballot=BallotType.of(result.accepted(), result.entries), errors=[])
