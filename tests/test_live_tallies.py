@@ -91,7 +91,8 @@ async def test_the_counters_equal_a_recount_whatever_writes_the_ballots(
     voters = sorted(expected)
     someone = cast.voters[voters[seed % len(voters)]][0]
 
-    # A voter changes kind: nothing counted moves. Casting again counts the new kind.
+    # A voter changes kind: nothing counted moves, casting again included (the ballot
+    # keeps the kind it was first cast with).
     async def change_kind(session: AsyncSession) -> None:
         await session.execute(
             text(
@@ -358,6 +359,8 @@ async def test_changing_kind_at_the_profile_after_voting_changes_no_figure(
         "/auth/profile", "/auth/profile", {"displayName": "Sam Switch", "kind": "resident"}
     )
     assert "Your profile is saved." in saved.text
+    # Casting again keeps the ballot's kind: it was fixed when the ballot was first cast.
+    await world.cast(round_id, switcher, {"proposalId": walk})
     await world.close(round_id)
     split = (await _results(api, world, round_id))["byKind"]
     assert split == [

@@ -41,12 +41,17 @@ def _kind() -> sa.Enum:
 
 
 FUNCTIONS = [
-    # The voter's kind when the ballot is cast, or re-cast (a re-cast sets updated_at).
+    # The voter's kind when the ballot is first cast, kept for the ballot's life: a
+    # re-cast (or a merged account's ballot) keeps it, so no change of kind moves a
+    # ballot between groups, and a re-cast's entries count under the kind its earlier
+    # entries did, whichever order one statement's rows are written in.
     """
     CREATE FUNCTION lg_ballot_voter_kind() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_OP = 'INSERT' OR NEW.updated_at IS DISTINCT FROM OLD.updated_at THEN
+      IF TG_OP = 'INSERT' THEN
         SELECT kind INTO NEW.voter_kind FROM people WHERE id = NEW.person_id;
+      ELSE
+        NEW.voter_kind := OLD.voter_kind;
       END IF;
       RETURN NEW;
     END $$

@@ -492,9 +492,11 @@ async def cast_situation(
     )
 
 
-# One statement for every write of a cast: the ballot upserted, entries no longer on it
-# deleted and the others upserted (disjoint rows, so the parts cannot meet), the cast
-# logged, and the tally's listeners told (delivered at commit).
+# One statement for every write of a cast: the ballot upserted, its entries no longer on
+# it deleted, changed ones updated and new ones inserted (disjoint rows, told apart by
+# the statement's snapshot, so the parts cannot meet), the cast logged, and the tally's
+# listeners told (delivered at commit). Entries are not upserted with ON CONFLICT: that
+# fires the counting trigger for an insert and then for the update of the same row.
 _WRITE_CAST = text(
     """
 WITH ballot AS (
@@ -503,17 +505,27 @@ WITH ballot AS (
     ON CONFLICT (round_id, person_id)
     DO UPDATE SET assisted_by_id = EXCLUDED.assisted_by_id, updated_at = now()
     RETURNING id, round_id, person_id, assisted_by_id, updated_at, created_at
+), marks AS (
+    SELECT * FROM unnest(
+        CAST(:proposals AS bigint[]), CAST(:points AS integer[]), CAST(:ranks AS integer[])
+    ) AS m(proposal_id, points, rank)
 ), dropped AS (
     DELETE FROM ballot_entries e USING ballot
     WHERE e.ballot_id = ballot.id AND e.proposal_id <> ALL(CAST(:proposals AS bigint[]))
-), written AS (
+), changed AS (
+    UPDATE ballot_entries e SET points = m.points, rank = m.rank
+    FROM ballot, marks m
+    WHERE e.ballot_id = ballot.id AND e.proposal_id = m.proposal_id
+      AND (e.points, e.rank) IS DISTINCT FROM (m.points, m.rank)
+), added AS (
     INSERT INTO ballot_entries (ballot_id, round_id, proposal_id, points, rank)
     SELECT ballot.id, ballot.round_id, m.proposal_id, m.points, m.rank
-    FROM ballot, unnest(
-        CAST(:proposals AS bigint[]), CAST(:points AS integer[]), CAST(:ranks AS integer[])
-    ) AS m(proposal_id, points, rank)
-    ON CONFLICT (ballot_id, proposal_id)
-    DO UPDATE SET points = EXCLUDED.points, rank = EXCLUDED.rank
+    FROM ballot, marks m
+    WHERE NOT EXISTS (
+        SELECT 1 FROM ballot_entries e
+        WHERE e.ballot_id = ballot.id AND e.proposal_id = m.proposal_id
+    )
+    ORDER BY m.proposal_id
 ), logged AS (
     INSERT INTO ballot_casts (round_id, person_id, cast_by_id, assisted, idempotency_key)
     VALUES (:round_id, :voter_id, :cast_by_id, :assisted, :key)
