@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -40,10 +41,7 @@ async def live_with_grants(
             )
         )
     ).all()
-    if not rows:
-        return None
-    grants = [(area_id, role) for _, area_id, role in rows if area_id is not None]
-    return rows[0][0], grants
+    return _with_grants(rows)
 
 
 async def by_prefix(session: AsyncSession, prefix: str) -> ApiToken | None:
@@ -105,10 +103,7 @@ async def live_session_with_grants(
             )
         )
     ).all()
-    if not rows:
-        return None
-    grants = [(area_id, role) for _, area_id, role in rows if area_id is not None]
-    return rows[0][0], grants
+    return _with_grants(rows)
 
 
 async def touch_session(
@@ -303,3 +298,12 @@ async def device_made_someone_in(session: AsyncSession, device_hash: str, area_i
         .limit(1)
     )
     return found is not None
+
+
+def _with_grants(rows: Sequence[Any]) -> tuple[Any, list[tuple[int, Role]]] | None:
+    """The holder (a token or a session) of rows joined to its person's roles (a row per
+    role, or one with none), and those roles."""
+    if not rows:
+        return None
+    grants = [(area_id, role) for _, area_id, role in rows if area_id is not None]
+    return rows[0][0], grants
