@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
@@ -73,6 +74,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         # `levelground worker` does them.
         worker = build_worker(settings, app.state.sessionmaker, hub=hub)
         working = asyncio.create_task(worker.run()) if settings.run_worker else None
+        if settings.is_production:
+            # What was built to serve (modules, the schema, mappers, the pool) lives as
+            # long as the process: frozen, the collector's full passes stop walking its
+            # ~200,000 objects, which under load cost a fifth of a long read's CPU (2.8
+            # of 14 ms for the city's priorities). Not in tests: they build an app
+            # apiece, and whatever a frozen app leaves in cycles would never be freed.
+            gc.freeze()
         try:
             yield
         finally:
