@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
@@ -73,6 +74,14 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         # `levelground worker` does them.
         worker = build_worker(settings, app.state.sessionmaker, hub=hub)
         working = asyncio.create_task(worker.run()) if settings.run_worker else None
+        if settings.is_production:
+            # What was built to serve (modules, the schema, mappers, the pool) lives as
+            # long as the process: frozen, the collector's full passes stop walking its
+            # ~200,000 objects, which under load cost a fifth of a long read's CPU (2.8
+            # of 14 ms for the city's priorities). Thawed at shutdown, so a process
+            # that builds app after app (the production-mode tests) still collects
+            # what each one left in cycles.
+            gc.freeze()
         try:
             yield
         finally:
@@ -84,6 +93,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                 await working
             await hub.stop()
             await engine.dispose()
+            if settings.is_production:
+                gc.unfreeze()
 
     view = GraphQLView(
         build_schema(

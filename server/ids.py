@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from server.inputs import parse_id
 
 
+# Lists resolve the same ids over and over (a page of proposals, their areas, each
+# priority's proposal): the encoding was a visible part of such a list's cost, and an id
+# never changes, so the most recent ones are kept.
+@functools.lru_cache(maxsize=1 << 15, typed=True)
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 

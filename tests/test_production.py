@@ -3,6 +3,8 @@ tokens given the `introspect` scope."""
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 import pytest
 
@@ -45,3 +47,10 @@ async def test_a_document_introspected_by_an_allowed_token_stays_refused_to_othe
         assert allowed.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
         refused = await api.post(INTROSPECTION, token=world.board.token)
         assert "introspection" in refused.json()["errors"][0]["message"].lower()
+
+
+async def test_what_a_production_app_built_to_serve_is_frozen(api: Api) -> None:
+    # The schema, mappers and modules live as long as the process: frozen, the
+    # collector's full passes stop walking them on every long read.
+    assert api.app.state.settings.is_production
+    assert gc.get_freeze_count() > 0

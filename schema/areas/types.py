@@ -120,22 +120,22 @@ class AreaType(Node):
             strawberry.argument(description="Only priorities whose proposal carries this theme."),
         ] = None,
     ) -> list[PriorityRef]:
+        from schema.proposals.types import ProposalType
         from schema.voting.types import PriorityType
 
         loaders = info.context.loaders
         key = Keyed(self.model.id, bool(include_children))
         found = await loaders.priorities.load(key)
-        if theme is not None or selects(info, "proposal"):
-            # Loaded for the whole list at once, so each priority's proposal (and its
-            # area) resolves without a task of its own (``now_or_later``).
-            proposals = await preload(loaders.proposal, [p.proposal_id for p in found])
-            if selects(info, "proposal", "area"):
-                await preload(loaders.area, sorted({p.area_id for p in proposals if p}))
-            if theme is not None:
-                found = [
-                    p for p, o in zip(found, proposals, strict=True) if o and theme in o.themes
-                ]
-        return [PriorityType.of(p) for p in found]
+        # Read for the whole list at once: each priority carries its proposal as a value,
+        # and each proposal's area resolves without a task of its own (``now_or_later``).
+        proposals = await preload(loaders.proposal, [p.proposal_id for p in found])
+        if selects(info, "proposal", "area"):
+            await preload(loaders.area, sorted({p.area_id for p in proposals if p}))
+        return [
+            PriorityType.of(priority, ProposalType.of_found(proposal))
+            for priority, proposal in zip(found, proposals, strict=True)
+            if theme is None or (proposal is not None and theme in proposal.themes)
+        ]
 
     action_plan_summary = board.summary_field
     action_plan = board.plan_field

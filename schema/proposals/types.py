@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -20,7 +22,19 @@ from schema.refs import (
 )
 from server.proposals.models import Proposal, ProposalStatus
 
+if TYPE_CHECKING:
+    from schema.areas.types import AreaType
+
 HIDDEN_TITLE = "Hidden by a facilitator"
+
+
+@functools.cache
+def _area_type() -> type[AreaType]:
+    """AreaType, imported once (the modules refer to each other): an import inside a
+    resolver run for every item of a list was a visible part of the list's cost."""
+    from schema.areas.types import AreaType
+
+    return AreaType
 
 
 @strawberry.type(name="Proposal", description="A candidate action-plan item.")
@@ -89,9 +103,7 @@ class ProposalType(Node):
 
     @strawberry.field
     def area(self, info: Info) -> AreaRef:
-        from schema.areas.types import AreaType
-
-        return now_or_later(info.context.loaders.area, self.model.area_id, AreaType.of_found)
+        return now_or_later(info.context.loaders.area, self.model.area_id, _area_type().of_found)
 
     @strawberry.field(
         description='Display name only: no role, kind or organisation ("lanyards off").'

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -22,13 +24,23 @@ from server.voting.models import (
 from server.voting.repository import PriorityRow
 from server.voting.tally import Row
 
-
-async def _proposal(info: Info, proposal_id: int) -> ProposalRef:
+if TYPE_CHECKING:
     from schema.proposals.types import ProposalType
 
+
+@functools.cache
+def _proposal_type() -> type[ProposalType]:
+    """ProposalType, imported once (the modules refer to each other): an import inside a
+    resolver run for every row of a list was a visible part of the list's cost."""
+    from schema.proposals.types import ProposalType
+
+    return ProposalType
+
+
+async def _proposal(info: Info, proposal_id: int) -> ProposalRef:
     proposal = await info.context.loaders.proposal.load(proposal_id)
     assert proposal is not None
-    return ProposalType.of(proposal)
+    return _proposal_type().of(proposal)
 
 
 async def _round(info: Info, round_id: int) -> VotingRoundType:
@@ -120,10 +132,8 @@ class BallotEntryType:
 
     @strawberry.field
     def proposal(self, info: Info) -> ProposalRef:
-        from schema.proposals.types import ProposalType
-
         return now_or_later(
-            info.context.loaders.proposal, self.model.proposal_id, ProposalType.of_found
+            info.context.loaders.proposal, self.model.proposal_id, _proposal_type().of_found
         )
 
 
@@ -234,23 +244,20 @@ class PriorityType:
     rank: int
     score: float
     supporters: int
+    # A value, not a resolver: the list that makes priorities has read their proposals
+    # already, and a resolver per row (Strawberry's argument and extension machinery
+    # for each) cost more than the proposal itself.
+    proposal: ProposalRef
     model: strawberry.Private[PriorityRow]
 
     @classmethod
-    def of(cls, priority: PriorityRow) -> PriorityType:
+    def of(cls, priority: PriorityRow, proposal: ProposalType) -> PriorityType:
         return cls(
             rank=priority.rank,
             score=priority.score,
             supporters=priority.supporters,
+            proposal=proposal,
             model=priority,
-        )
-
-    @strawberry.field
-    def proposal(self, info: Info) -> ProposalRef:
-        from schema.proposals.types import ProposalType
-
-        return now_or_later(
-            info.context.loaders.proposal, self.model.proposal_id, ProposalType.of_found
         )
 
     @strawberry.field
