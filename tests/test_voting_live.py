@@ -162,6 +162,13 @@ class Subscriber:
         raise AssertionError(f"no tally with turnout {turnout}")
 
 
+async def _one_idea_round(api: Api, visibility: str) -> tuple[World, str, str]:
+    """The world, one idea, and an open round on it whose results show as ``visibility``."""
+    world = await World(api).build()
+    idea = await world.proposal()
+    return world, idea, await world.round([idea], resultVisibility=visibility)
+
+
 async def _post(instance: Instance, query: str, input: Json, who: Someone) -> Json:
     async with httpx.AsyncClient(base_url=instance.url) as http:
         response = await http.post(
@@ -191,9 +198,7 @@ async def test_a_ballot_cast_on_one_instance_reaches_a_subscriber_on_the_other(
     api: Api, instances: tuple[Instance, Instance]
 ) -> None:
     a, b = instances
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="LIVE")
+    world, idea, round_id = await _one_idea_round(api, "LIVE")
 
     async with Subscriber.open(a, world.board, round_id) as board:
         assert (await board.tally())["turnout"] == 0
@@ -226,9 +231,7 @@ async def test_a_ballot_cast_inside_the_refresh_window_still_reaches_the_subscri
     api: Api, windowed: tuple[Instance, Instance]
 ) -> None:
     a, b = windowed
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="LIVE")
+    world, idea, round_id = await _one_idea_round(api, "LIVE")
 
     async with Subscriber.open(a, world.board, round_id) as board:
         assert (await board.tally())["turnout"] == 0
@@ -244,9 +247,7 @@ async def test_a_sealed_subscriber_hears_nothing_until_the_round_closes(
     api: Api, instances: tuple[Instance, Instance]
 ) -> None:
     a, b = instances
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="AFTER_CLOSE")
+    world, idea, round_id = await _one_idea_round(api, "AFTER_CLOSE")
 
     # A bearer token works with no Origin header (scripts, apps). A page on another
     # origin is refused at the handshake whatever it sends, as HTTP has no CORS for it:
@@ -278,9 +279,7 @@ async def test_after_own_ballot_a_subscriber_hears_once_they_have_voted(
     api: Api, instances: tuple[Instance, Instance]
 ) -> None:
     a, b = instances
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="AFTER_OWN_BALLOT")
+    world, idea, round_id = await _one_idea_round(api, "AFTER_OWN_BALLOT")
 
     async with Subscriber.open(a, world.gp, round_id) as gp:
         await _cast(b, world.resident, round_id, idea)
@@ -293,9 +292,7 @@ async def test_the_listen_connection_comes_back_after_being_cut(
     api: Api, instances: tuple[Instance, Instance], database_url: str
 ) -> None:
     a, b = instances
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="LIVE")
+    world, idea, round_id = await _one_idea_round(api, "LIVE")
 
     async with Subscriber.open(a, world.board, round_id) as board:
         assert (await board.tally())["turnout"] == 0
@@ -327,9 +324,7 @@ async def test_a_revoked_token_ends_the_subscription_with_4401(
     from sqlalchemy import text
 
     a, b = instances
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="LIVE")
+    world, idea, round_id = await _one_idea_round(api, "LIVE")
 
     async with Subscriber.open(a, world.board, round_id) as board:
         assert (await board.tally())["turnout"] == 0
@@ -347,9 +342,7 @@ async def test_a_subscriber_whose_results_are_sealed_again_is_closed_with_4403(
     api: Api, instances: tuple[Instance, Instance]
 ) -> None:
     a, b = instances
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="AFTER_OWN_BALLOT")
+    world, idea, round_id = await _one_idea_round(api, "AFTER_OWN_BALLOT")
 
     async with Subscriber.open(a, world.gp, round_id) as gp:
         await _cast(b, world.gp, round_id, idea)
@@ -376,9 +369,7 @@ async def test_the_subscription_never_carries_the_split(
     from tests.voting_support import many_voters
 
     a, b = instances
-    world = await World(api).build()
-    idea = await world.proposal()
-    round_id = await world.round([idea], resultVisibility="LIVE")
+    world, idea, round_id = await _one_idea_round(api, "LIVE")
     voters = [
         *await many_voters(api, 5),
         *await many_voters(api, 5, kind=PersonKind.PROFESSIONAL),
