@@ -3,7 +3,7 @@ out of ``make test``). ``LEVELGROUND_SCALE_VOTERS`` sets the size (default 100,0
 
 - after ``seed-scale``, the live results equal a full recount from the ballots;
 - casts, re-casts and withdrawals racing many readers leave exact counts;
-- a committed cast shows in a read on another process within about a second (the shared
+- a committed cast shows in a read on another process within a second (the shared
   results' refresh window), through LISTEN/NOTIFY.
 """
 
@@ -149,14 +149,16 @@ async def test_casts_and_reads_racing_keep_exact_counts(api: Api, database_url: 
     assert data["node"]["results"] == await _recount(api, round_id)
 
 
-async def test_a_committed_cast_shows_in_every_process_within_about_a_second(
+async def test_a_committed_cast_shows_in_every_process_within_a_second(
     api: Api, settings: Settings, database_url: str
 ) -> None:
     world = await World(api).build()
     round_id = await _seed(database_url, VOTERS, VotingMethod.DOTS)
     idea = (await _recount(api, round_id))["rows"][-1]["proposal"]["id"]
     newcomers = await many_voters(api, 3)
-    windowed = settings.model_copy(update={"results_refresh_seconds": 1.0})
+    # The production window (the tests' own settings recompute on every read).
+    window = Settings.model_fields["results_refresh_seconds"].default
+    windowed = settings.model_copy(update={"results_refresh_seconds": window})
     with serve(windowed, database_url) as a, serve(windowed, database_url) as b:
 
         async def turnout(http: httpx.AsyncClient) -> int:
@@ -199,8 +201,9 @@ async def test_a_committed_cast_shows_in_every_process_within_about_a_second(
                 expected += 1
                 for http in (on_a, on_b):
                     while await turnout(http) != expected:
-                        # The refresh window, plus a notice's trip and one computation.
-                        assert time.monotonic() - committed < 1.5
+                        # The refresh window, plus a notice's trip and one computation:
+                        # within the second results may be stale.
+                        assert time.monotonic() - committed < 1.0
                         await asyncio.sleep(0.02)
 
 
