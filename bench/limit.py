@@ -90,6 +90,7 @@ DO UPDATE SET assisted_by_id = excluded.assisted_by_id, updated_at = now()
 RETURNING id, updated_at
 """
 CLEAR_ENTRIES = "DELETE FROM ballot_entries WHERE ballot_id = $1"
+DEADLOCK_ATTEMPTS = 5
 ADD_ENTRIES = """
 INSERT INTO ballot_entries (ballot_id, round_id, proposal_id, points, rank)
 SELECT $1, $2, proposal_id, points, rank
@@ -330,13 +331,15 @@ async def cast_ballot(
         )
         ballot = await connection.fetchrow(UPSERT_BALLOT, round_id, actor.person_id)
         await connection.execute(CLEAR_ENTRIES, ballot["id"])
+        # In proposal order, as the services write them (fewer deadlocks on the counters).
+        in_order = sorted(marks, key=lambda m: m.proposal_id)
         await connection.execute(
             ADD_ENTRIES,
             ballot["id"],
             round_id,
-            [m.proposal_id for m in marks],
-            [m.points for m in marks],
-            [m.rank for m in marks],
+            [m.proposal_id for m in in_order],
+            [m.points for m in in_order],
+            [m.rank for m in in_order],
         )
         await connection.execute(LOG_CAST, round_id, actor.person_id)
         await connection.execute(NOTIFY, ROUND_TALLY, str(round_id))
@@ -370,10 +373,18 @@ async def cast(request: Request) -> Response:
         decoded = from_global_id(str(body.get("roundId", "")))
         if decoded is None or decoded[0] != "VotingRound":
             return _failed(NotFound("Voting round", ["roundId"]))
-        try:
-            ballot = await cast_ballot(connection, actor, decoded[1], _entries(body.get("entries")))
-        except DomainError as error:
-            return _failed(error)
+        entries = _entries(body.get("entries"))
+        # Retried on a deadlock, as the services' mutations are (server.db_errors): casts in
+        # one counter shard can meet on its rows in opposite orders.
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                ballot = await cast_ballot(connection, actor, decoded[1], entries)
+                break
+            except DomainError as error:
+                return _failed(error)
+            except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
+                if attempt == DEADLOCK_ATTEMPTS:
+                    return _failed(DomainError(ErrorCode.RATE_LIMITED, "Try again."))
     return JSONResponse({"castBallot": {"ballot": ballot, "errors": []}})
 
 
