@@ -49,3 +49,32 @@ async def test_a_deadlock_on_a_facilitator_form_is_retried_not_a_500(
     )
     assert response.status_code == 303, response.text[:300]
     assert calls == 2
+
+
+async def test_every_facilitator_form_retries_a_deadlock_not_only_those_that_ask(
+    api: Api,
+    browsers: Callable[..., Browser],
+    scene: Scene,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The theme list's form writes in a plain page transaction: the retry belongs to
+    # every facilitator form, not to the handlers that remembered to ask for it.
+    from server.answers import service as answers
+
+    fay = browsers()
+    assert (await fay.sign_in(FACILITATOR_EMAIL)).status_code == 303
+    original = answers.create_theme
+    calls = 0
+
+    async def deadlocks_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise DBAPIError("INSERT ...", {}, Deadlock())
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(answers, "create_theme", deadlocks_once)
+    page = "/facilitate/areas/willenhall/themes"
+    response = await fay.submit(page, page, {"name": "Allotments"})
+    assert response.status_code == 303, response.text[:300]
+    assert calls == 2

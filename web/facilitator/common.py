@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from server.access import Actor
 from server.areas import service as areas
 from server.areas.models import Area
+from server.db_errors import retrying
 from server.errors import DomainError, ErrorCode
 from server.people.models import Role
 from web.auth import FieldError, form_text, guarded, render, signed_in, within_write_limit
@@ -109,6 +110,13 @@ async def _answer_refusals(request: Request, run: Handler) -> Response:
             return await forbidden_page(request)
         if error.code is ErrorCode.NOT_FOUND:
             return await not_found_page(request)
+        if error.code is ErrorCode.RATE_LIMITED:
+            return await message_page(
+                request,
+                _("Slow down a little"),
+                _("The site is busy. Wait a moment and try again. Nothing was changed."),
+                status_code=429,
+            )
         raise
 
 
@@ -133,7 +141,10 @@ def action(handler: FormHandler) -> Handler:
                     _("You are making changes very quickly. Wait a minute and try again."),
                     status_code=429,
                 )
-            return await handler(request, form)
+            # The whole handler is the unit of work run again after a deadlock or a
+            # serialization failure (its transactions rolled back), as GraphQL mutations
+            # are, whether it writes in one page transaction or several.
+            return await retrying(lambda: handler(request, form))
 
         return await _answer_refusals(request, with_form)
 
