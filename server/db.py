@@ -72,30 +72,26 @@ def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngin
     # hide_parameters: an error's message never carries the values a person typed.
     engine = create_async_engine(async_url(url), hide_parameters=True, **kwargs)
     if pooled:
-        event.listen(engine.sync_engine.pool, "checkout", _refuse_closed)
-        _ping_when_idle(engine.sync_engine)
+        _check_on_checkout(engine.sync_engine)
     return engine
 
 
-def _refuse_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-    """Hand out no pooled connection the server has closed (a restart, a terminated
-    backend): the pool replaces it. asyncpg notices the close as it happens, on the
-    event loop, so this costs no round trip. SQLAlchemy's pre-ping would cost three on
-    every checkout (BEGIN, a ping, ROLLBACK), several times per request; the rare
-    connection lost between checkout and use is answered "try again" (503), as a
-    pinged one lost the same way would be."""
-    driver = getattr(dbapi_connection, "driver_connection", None)
-    if driver is not None and driver.is_closed():
-        raise DisconnectionError("the database closed this connection")
+def _check_on_checkout(engine: Engine) -> None:
+    """Hand out no pooled connection the server has closed, at the least cost: one
+    asyncpg already knows is closed (a restart, a terminated backend: it notices on the
+    event loop as it happens) is refused for free and replaced; one that sat idle past
+    PING_AFTER_IDLE_SECONDS is pinged first. The rare connection lost between checkout
+    and use is answered "try again" (503), as a pinged one lost the same way would be."""
 
-
-def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
     def checked_in(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
     def checked_out(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None and driver.is_closed():
+            raise DisconnectionError("the database closed this connection")
         idle_since = record.info.get("idle_since")
         if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
             return
