@@ -99,9 +99,7 @@ class LiveResults:
         entry.started = now
         self.computations += 1
         try:
-            found = await results.live_from_counters(
-                session, voting_round.id, voting_round.method, voting_round.ranked_tally
-            )
+            found = await results.compute(session, voting_round)
         except BaseException:
             entry.stale = True
             computing.set_exception(_Lost())
