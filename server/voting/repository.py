@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.people.models import PersonKind
@@ -155,61 +154,6 @@ async def assisted_voter_by_key(
         )
     )
     return found
-
-
-async def upsert_ballot(
-    session: AsyncSession, round_id: int, person_id: int, assisted_by_id: int | None
-) -> int:
-    values = pg_insert(Ballot).values(
-        round_id=round_id, person_id=person_id, assisted_by_id=assisted_by_id
-    )
-    statement = values.on_conflict_do_update(
-        index_elements=["round_id", "person_id"],
-        set_={"assisted_by_id": values.excluded.assisted_by_id, "updated_at": func.now()},
-    ).returning(Ballot.id)
-    ballot_id: int = (await session.execute(statement)).scalar_one()
-    return ballot_id
-
-
-async def replace_entries(
-    session: AsyncSession, ballot_id: int, round_id: int, marks: Sequence[Mark]
-) -> None:
-    await session.execute(delete(BallotEntry).where(BallotEntry.ballot_id == ballot_id))
-    # In proposal order, as the delete goes: the counting triggers then lock a round's
-    # counter rows in one order in every cast, so concurrent casts queue, never deadlock.
-    await session.execute(
-        insert(BallotEntry),
-        [
-            {
-                "ballot_id": ballot_id,
-                "round_id": round_id,
-                "proposal_id": mark.proposal_id,
-                "points": mark.points,
-                "rank": mark.rank,
-            }
-            for mark in sorted(marks, key=lambda mark: mark.proposal_id)
-        ],
-    )
-
-
-async def log_cast(
-    session: AsyncSession,
-    *,
-    round_id: int,
-    person_id: int,
-    cast_by_id: int,
-    assisted: bool,
-    idempotency_key: str | None,
-) -> None:
-    await session.execute(
-        insert(BallotCast).values(
-            round_id=round_id,
-            person_id=person_id,
-            cast_by_id=cast_by_id,
-            assisted=assisted,
-            idempotency_key=idempotency_key,
-        )
-    )
 
 
 async def delete_ballot(session: AsyncSession, round_id: int, person_id: int) -> bool:
